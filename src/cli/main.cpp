@@ -30,6 +30,7 @@ void add_global(CLI::App& app, GlobalOptions& g) {
 int main(int argc, char** argv) {
     CLI::App app{"pgflip: blue/green PostgreSQL major-version upgrades with a sub-second flip"};
     app.require_subcommand(1);
+    app.fallthrough();  // global flags may follow the subcommand too
     app.set_version_flag("--version", "pgflip 0.1.0");
     GlobalOptions global;
     add_global(app, global);

@@ -4,11 +4,16 @@ namespace pgflip {
 
 std::string_view to_string(Side side) {
     switch (side) {
-        case Side::blue: return "blue";
-        case Side::green: return "green";
-        case Side::pooler: return "pooler";
-        case Side::local: return "local";
-        case Side::none: break;
+        case Side::blue:
+            return "blue";
+        case Side::green:
+            return "green";
+        case Side::pooler:
+            return "pooler";
+        case Side::local:
+            return "local";
+        case Side::none:
+            break;
     }
     return "pgflip";
 }

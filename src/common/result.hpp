@@ -34,9 +34,9 @@ struct Error {
 //! Either a value or an Error; must be looked at.
 template <class T>
 class [[nodiscard]] Result {
-public:
-    Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-    Result(Error error) : v_(std::move(error)) {}    // NOLINT(google-explicit-constructor)
+  public:
+    Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+    Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     [[nodiscard]] bool ok() const { return v_.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -52,14 +52,14 @@ public:
     const Error& error() const { return std::get<1>(v_); }
     Error&& take_error() { return std::get<1>(std::move(v_)); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 //! Result<void>: success or an Error.
 template <>
 class [[nodiscard]] Result<void> {
-public:
+  public:
     Result() = default;
     Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT
 
@@ -68,7 +68,7 @@ public:
     const Error& error() const { return error_; }
     Error&& take_error() { return std::move(error_); }
 
-private:
+  private:
     Error error_;
     bool ok_ = true;
 };
@@ -82,8 +82,8 @@ void ignore_failure(const Result<T>& /*result*/) {}
 }  // namespace pgflip
 
 //! Return the error of a Result from the enclosing function when it failed.
-#define PGFLIP_TRY(expr)                                   \
-    do {                                                   \
-        auto pgflip_try_r_ = (expr);                       \
+#define PGFLIP_TRY(expr)                                            \
+    do {                                                            \
+        auto pgflip_try_r_ = (expr);                                \
         if (!pgflip_try_r_.ok()) return pgflip_try_r_.take_error(); \
     } while (0)
