@@ -23,8 +23,34 @@ step "sandbox up: blue PG ${PGFLIP_BLUE_VERSION:-14}, green PG ${PGFLIP_GREEN_VE
 step "pgflip check: preflight of blue, green and the pooler"
 "$PGFLIP" --config "$CONFIG" check
 
-step "write load through the pooler (pgbench progress)"
-sleep 2
-tail -n 3 "$SANDBOX/load.log"
+step "pgflip setup: schema, publication, slot with exported snapshot, parallel COPY, indexes, subscription"
+"$PGFLIP" --config "$CONFIG" setup
 
-step "done: the sandbox is stopped and removed (keep it with: pgflip sandbox up --load 8)"
+step "pgflip status: replication health"
+sleep 2
+"$PGFLIP" --config "$CONFIG" status
+
+step "pgflip verify: schema, sequences and data of blue and green, under load"
+"$PGFLIP" --config "$CONFIG" verify
+
+step "pgflip cutover: the flip to green, writes still running through the pooler"
+"$PGFLIP" --config "$CONFIG" cutover
+
+step "pgflip rollback: the flip back to blue through the reverse subscription"
+sleep 2
+"$PGFLIP" --config "$CONFIG" rollback
+
+step "pgflip cutover again"
+sleep 2
+"$PGFLIP" --config "$CONFIG" cutover
+
+step "pgflip report: the last flip's timeline"
+"$PGFLIP" --config "$CONFIG" report
+
+step "pgflip finalize: replication objects dropped, no slot retains WAL"
+"$PGFLIP" --config "$CONFIG" finalize
+
+step "the write load through the pooler never stopped (pgbench progress)"
+tail -n 4 "$SANDBOX/load.log"
+
+step "done: the sandbox is stopped and removed (keep one with: build/pgflip sandbox up --load 8)"

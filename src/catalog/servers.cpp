@@ -6,8 +6,7 @@
 
 namespace pgflip::catalog {
 
-Result<pg::Connection> connect_side(const std::string& conninfo, Side side,
-                                    pg::Deadline deadline) {
+Result<pg::Connection> connect_side(const std::string& conninfo, Side side, pg::Deadline deadline) {
     auto info = pg::Conninfo::parse(conninfo, side);
     if (!info.ok()) return info.take_error();
     return pg::Connection::connect(*info, side, deadline);
@@ -27,9 +26,8 @@ Result<ServerInfo> describe(pg::Connection& conn) {
 
 Result<Servers> connect_servers(const config::Config& config, pg::Deadline deadline) {
     PGFLIP_TRY(config::require_servers(config));
-    auto green_future = std::async(std::launch::async, [&] {
-        return connect_side(config.green, Side::green, deadline);
-    });
+    auto green_future = std::async(
+        std::launch::async, [&] { return connect_side(config.green, Side::green, deadline); });
     auto blue = connect_side(config.blue, Side::blue, deadline);
     auto green = green_future.get();
     if (!blue.ok()) return blue.take_error();
@@ -39,16 +37,16 @@ Result<Servers> connect_servers(const config::Config& config, pg::Deadline deadl
     auto gi = describe(*green);
     if (!gi.ok()) return gi.take_error();
     if (bi->system_identifier == gi->system_identifier) {
-        return make_error(Side::green,
-                          "blue and green are the same server (system identifier " +
-                              bi->system_identifier + ")",
-                          "point green at the new server, not at blue");
+        return make_error(
+            Side::green,
+            "blue and green are the same server (system identifier " + bi->system_identifier + ")",
+            "point green at the new server, not at blue");
     }
     if (gi->major() < bi->major()) {
-        return make_error(Side::green,
-                          "green runs PostgreSQL " + gi->version + ", older than blue's " +
-                              bi->version,
-                          "green must run the same or a newer major version than blue");
+        return make_error(
+            Side::green,
+            "green runs PostgreSQL " + gi->version + ", older than blue's " + bi->version,
+            "green must run the same or a newer major version than blue");
     }
     return Servers{std::move(blue).value(), std::move(green).value(), std::move(bi).value(),
                    std::move(gi).value()};

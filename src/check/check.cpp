@@ -1,6 +1,7 @@
 #include "check/check.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "check/rules/rules.hpp"
@@ -9,9 +10,12 @@ namespace pgflip::check {
 
 std::string_view to_string(Severity severity) {
     switch (severity) {
-        case Severity::blocker: return "blocker";
-        case Severity::warning: return "warning";
-        case Severity::info: break;
+        case Severity::blocker:
+            return "blocker";
+        case Severity::warning:
+            return "warning";
+        case Severity::info:
+            break;
     }
     return "info";
 }
@@ -21,10 +25,16 @@ const std::vector<Rule>& all_rules() {
     return rules;
 }
 
-std::vector<Finding> run_all(Context& context) {
+std::vector<Finding> run_all(Context& context, std::vector<RuleTime>* times) {
     std::vector<Finding> findings;
     for (const Rule& rule : all_rules()) {
+        auto started = std::chrono::steady_clock::now();
         auto found = rule.run(context);
+        if (times != nullptr) {
+            auto took = std::chrono::steady_clock::now() - started;
+            times->push_back(
+                {rule.id, std::chrono::duration_cast<std::chrono::milliseconds>(took).count()});
+        }
         if (found.ok()) {
             for (auto& f : *found) {
                 if (f.rule.empty()) f.rule = rule.id;
@@ -62,23 +72,44 @@ std::string indent(const std::string& text, const std::string& pad) {
 
 }  // namespace
 
+Counts count(const std::vector<Finding>& findings) {
+    Counts c;
+    for (const Finding& f : findings) {
+        switch (f.severity) {
+            case Severity::blocker:
+                ++c.blockers;
+                break;
+            case Severity::warning:
+                ++c.warnings;
+                break;
+            case Severity::info:
+                ++c.infos;
+                break;
+        }
+    }
+    return c;
+}
+
 std::string render_table(const std::vector<Finding>& findings) {
     if (findings.empty()) return "No findings: blue, green and the poolers are ready.\n";
     std::string out;
-    size_t counts[3] = {0, 0, 0};
     for (const Finding& f : findings) {
-        ++counts[static_cast<int>(f.severity)];
         std::string sev(to_string(f.severity));
         std::transform(sev.begin(), sev.end(), sev.begin(), ::toupper);
-        out += sev + "  [" + f.rule + "] " + std::string(to_string(f.side)) + ": " + f.object +
-               "\n";
+        out +=
+            sev + "  [" + f.rule + "] " + std::string(to_string(f.side)) + ": " + f.object + "\n";
         out += indent(f.explanation, "    ") + "\n";
         if (!f.fix.empty()) out += "    fix:\n" + indent(f.fix, "      ") + "\n";
         out += "\n";
     }
-    out += std::to_string(counts[0]) + " blocker(s), " + std::to_string(counts[1]) +
-           " warning(s), " + std::to_string(counts[2]) + " info\n";
+    Counts c = count(findings);
+    out += std::to_string(c.blockers) + " blocker(s), " + std::to_string(c.warnings) +
+           " warning(s), " + std::to_string(c.infos) + " info\n";
     return out;
+}
+
+nlohmann::json counts_json(const Counts& counts) {
+    return {{"blocker", counts.blockers}, {"warning", counts.warnings}, {"info", counts.infos}};
 }
 
 nlohmann::json to_json(const std::vector<Finding>& findings) {

@@ -30,6 +30,8 @@ void print_json(const nlohmann::json& doc) {
     std::fflush(stdout);
 }
 
-bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
+bool stdout_is_terminal() {
+    return ::isatty(STDOUT_FILENO) == 1;
+}
 
 }  // namespace pgflip::cli

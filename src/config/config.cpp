@@ -52,7 +52,8 @@ Status read_server(const toml::table& root, const char* name, std::string& conni
                    std::string& from_other, const std::string& source) {
     const toml::table* t = root[name].as_table();
     if (t == nullptr) {
-        if (root.contains(name)) return config_error(source, std::string(name) + " must be a table");
+        if (root.contains(name))
+            return config_error(source, std::string(name) + " must be a table");
         return {};
     }
     PGFLIP_TRY(only_known(*t, {"conninfo", "replication_conninfo"}, name, source));
@@ -60,10 +61,29 @@ Status read_server(const toml::table& root, const char* name, std::string& conni
     return read(*t, "replication_conninfo", from_other, name, source);
 }
 
+Status read_pause_scope(const toml::table& t, PauseScope& scope, const std::string& where,
+                        const std::string& source) {
+    std::string text = "auto";
+    PGFLIP_TRY(read(t, "pause_scope", text, where, source));
+    if (text == "auto") {
+        scope = PauseScope::automatic;
+    } else if (text == "global") {
+        scope = PauseScope::global;
+    } else if (text == "database") {
+        scope = PauseScope::database;
+    } else {
+        return config_error(source,
+                            where + ".pause_scope must be \"auto\", \"global\" or \"database\"");
+    }
+    return {};
+}
+
 Result<Pooler> read_pooler(const toml::table& t, size_t index, const std::string& source) {
     std::string where = "pooler[" + std::to_string(index) + "]";
-    PGFLIP_TRY(only_known(t, {"name", "kind", "admin", "ini", "database", "switch_command",
-                              "client"}, where, source));
+    PGFLIP_TRY(only_known(t,
+                          {"name", "kind", "admin", "ini", "database", "switch_command", "client",
+                           "pause_scope", "pause_command", "resume_command"},
+                          where, source));
     Pooler p;
     p.name = "pooler" + std::to_string(index + 1);
     std::string kind = "pgbouncer";
@@ -74,6 +94,9 @@ Result<Pooler> read_pooler(const toml::table& t, size_t index, const std::string
     PGFLIP_TRY(read(t, "database", p.database, where, source));
     PGFLIP_TRY(read(t, "switch_command", p.switch_command, where, source));
     PGFLIP_TRY(read(t, "client", p.client, where, source));
+    PGFLIP_TRY(read(t, "pause_command", p.pause_command, where, source));
+    PGFLIP_TRY(read(t, "resume_command", p.resume_command, where, source));
+    PGFLIP_TRY(read_pause_scope(t, p.pause_scope, where, source));
     if (kind == "pgbouncer") {
         p.kind = PoolerKind::pgbouncer;
         if (p.admin.empty()) {
@@ -94,8 +117,9 @@ Result<Pooler> read_pooler(const toml::table& t, size_t index, const std::string
 Status read_cutover(const toml::table& root, Cutover& c, const std::string& source) {
     const toml::table* t = root["cutover"].as_table();
     if (t == nullptr) return {};
-    PGFLIP_TRY(only_known(*t, {"budget_ms", "drain_timeout_ms", "drain_policy", "max_lag_bytes",
-                               "max_xact_age_ms"}, "cutover", source));
+    PGFLIP_TRY(only_known(
+        *t, {"budget_ms", "drain_timeout_ms", "drain_policy", "max_lag_bytes", "max_xact_age_ms"},
+        "cutover", source));
     PGFLIP_TRY(read(*t, "budget_ms", c.budget_ms, "cutover", source));
     PGFLIP_TRY(read(*t, "drain_timeout_ms", c.drain_timeout_ms, "cutover", source));
     PGFLIP_TRY(read(*t, "max_lag_bytes", c.max_lag_bytes, "cutover", source));
@@ -127,8 +151,10 @@ Status valid_name(const std::string& name, const std::string& source) {
 }
 
 Status read_top(const toml::table& root, Config& c, const std::string& source) {
-    PGFLIP_TRY(only_known(root, {"blue", "green", "pooler", "cutover", "name", "state_dir",
-                                 "pg_dump", "jobs", "app_roles"}, "the top level", source));
+    PGFLIP_TRY(only_known(
+        root,
+        {"blue", "green", "pooler", "cutover", "name", "state_dir", "pg_dump", "jobs", "app_roles"},
+        "the top level", source));
     PGFLIP_TRY(read(root, "name", c.name, "top", source));
     PGFLIP_TRY(read(root, "state_dir", c.state_dir, "top", source));
     PGFLIP_TRY(read(root, "pg_dump", c.pg_dump, "top", source));

@@ -69,16 +69,27 @@ Rows::~Rows() {
     if (res_ != nullptr) PQclear(res_);
 }
 
-int Rows::size() const { return res_ == nullptr ? 0 : PQntuples(res_); }
-int Rows::columns() const { return res_ == nullptr ? 0 : PQnfields(res_); }
-std::string Rows::column_name(int col) const { return PQfname(res_, col); }
+int Rows::size() const {
+    return res_ == nullptr ? 0 : PQntuples(res_);
+}
+int Rows::columns() const {
+    return res_ == nullptr ? 0 : PQnfields(res_);
+}
+std::string Rows::column_name(int col) const {
+    return PQfname(res_, col);
+}
 int Rows::column(std::string_view name) const {
     for (int c = 0; c < columns(); ++c) {
         if (name == PQfname(res_, c)) return c;
     }
     return -1;
 }
-bool Rows::is_null(int row, int col) const { return PQgetisnull(res_, row, col) != 0; }
+unsigned Rows::type_oid(int col) const {
+    return PQftype(res_, col);
+}
+bool Rows::is_null(int row, int col) const {
+    return PQgetisnull(res_, row, col) != 0;
+}
 std::string_view Rows::get(int row, int col) const {
     return {PQgetvalue(res_, row, col), static_cast<size_t>(PQgetlength(res_, row, col))};
 }
@@ -89,7 +100,9 @@ std::optional<std::string> Rows::opt(int row, int col) const {
 long long Rows::num(int row, int col) const {
     return is_null(row, col) ? 0 : std::strtoll(PQgetvalue(res_, row, col), nullptr, 10);
 }
-bool Rows::boolean(int row, int col) const { return !is_null(row, col) && get(row, col) == "t"; }
+bool Rows::boolean(int row, int col) const {
+    return !is_null(row, col) && get(row, col) == "t";
+}
 long long Rows::affected() const {
     const char* n = res_ == nullptr ? "" : PQcmdTuples(res_);
     return *n == '\0' ? 0 : std::strtoll(n, nullptr, 10);
@@ -286,8 +299,7 @@ Rows Connection::query_or_throw(std::string_view sql, const Params& params) {
     return std::move(r).value();
 }
 
-Status Connection::copy_out(std::string_view sql,
-                            const std::function<bool(std::string_view)>& sink,
+Status Connection::copy_out(std::string_view sql, const std::function<bool(std::string_view)>& sink,
                             Deadline deadline) {
     std::string text(sql);
     PGFLIP_TRY(send_and_wait(PQsendQuery(conn_, text.c_str()) == 1, deadline));
@@ -360,9 +372,15 @@ bool Connection::cancel() {
     return ok;
 }
 
-int Connection::backend_pid() const { return conn_ == nullptr ? 0 : PQbackendPID(conn_); }
-int Connection::server_version() const { return conn_ == nullptr ? 0 : PQserverVersion(conn_); }
-bool Connection::is_ok() const { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
+int Connection::backend_pid() const {
+    return conn_ == nullptr ? 0 : PQbackendPID(conn_);
+}
+int Connection::server_version() const {
+    return conn_ == nullptr ? 0 : PQserverVersion(conn_);
+}
+bool Connection::is_ok() const {
+    return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK;
+}
 
 std::string Connection::quote_ident(std::string_view name) const {
     char* q = PQescapeIdentifier(conn_, name.data(), name.size());

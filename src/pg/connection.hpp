@@ -23,16 +23,20 @@ using Deadline = Clock::time_point;
 using std::chrono::milliseconds;
 
 //! A deadline `ms` from now.
-[[nodiscard]] inline Deadline after(milliseconds ms) { return Clock::now() + ms; }
+[[nodiscard]] inline Deadline after(milliseconds ms) {
+    return Clock::now() + ms;
+}
 //! The deadline used where the caller gave none: generous, but never infinite.
-[[nodiscard]] inline Deadline default_deadline() { return after(milliseconds(60000)); }
+[[nodiscard]] inline Deadline default_deadline() {
+    return after(milliseconds(60000));
+}
 
 //! Query parameters in text form; std::nullopt is SQL NULL.
 using Params = std::vector<std::optional<std::string>>;
 
 //! The rows of a finished query (owns the PGresult).
 class Rows {
-public:
+  public:
     Rows() = default;
     explicit Rows(pg_result* res);
     Rows(Rows&&) noexcept;
@@ -46,6 +50,7 @@ public:
     [[nodiscard]] int columns() const;
     [[nodiscard]] std::string column_name(int col) const;
     [[nodiscard]] int column(std::string_view name) const;  //!< -1 when absent
+    [[nodiscard]] unsigned type_oid(int col) const;         //!< the column's type OID
     [[nodiscard]] bool is_null(int row, int col) const;
     [[nodiscard]] std::string_view get(int row, int col) const;  //!< "" for NULL
     [[nodiscard]] std::string str(int row, int col) const { return std::string(get(row, col)); }
@@ -55,13 +60,13 @@ public:
     //! Number of rows affected by the command (INSERT/UPDATE/DELETE), 0 otherwise.
     [[nodiscard]] long long affected() const;
 
-private:
+  private:
     pg_result* res_ = nullptr;
 };
 
 //! A client connection to blue, green or a pooler's admin console.
 class Connection {
-public:
+  public:
     Connection(Connection&&) noexcept;
     Connection& operator=(Connection&&) noexcept;
     Connection(const Connection&) = delete;
@@ -105,7 +110,7 @@ public:
     [[nodiscard]] std::string quote_ident(std::string_view name) const;
     [[nodiscard]] std::string quote_literal(std::string_view value) const;
 
-private:
+  private:
     Connection(pg_conn* conn, Conninfo info, Side side);
     Status send_and_wait(bool sent, Deadline deadline);
     Result<Rows> collect(Deadline deadline, std::string_view sql);

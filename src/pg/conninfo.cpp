@@ -110,8 +110,7 @@ Conninfo Conninfo::with_dbname(std::string dbname) const {
 }
 
 std::string redact_secrets(std::string text, const std::string& password) {
-    static const std::regex kv(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))",
-                               std::regex::icase);
+    static const std::regex kv(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+))", std::regex::icase);
     static const std::regex uri(R"((postgres(?:ql)?://[^:/@\s]*:)[^@\s]*@)", std::regex::icase);
     text = std::regex_replace(text, kv, std::string("$1") + kMask);
     text = std::regex_replace(text, uri, std::string("$1") + kMask + "@");

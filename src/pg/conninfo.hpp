@@ -10,7 +10,7 @@ namespace pgflip::pg {
 
 //! A parsed connection string. The password is held apart and never part of any printable form.
 class Conninfo {
-public:
+  public:
     //! Parses a URI or key=value string with libpq's own parser.
     static Result<Conninfo> parse(std::string_view text, Side side = Side::none);
 
@@ -32,7 +32,7 @@ public:
     [[nodiscard]] Conninfo with_dbname(std::string dbname) const;
     [[nodiscard]] const std::map<std::string, std::string>& options() const { return opts_; }
 
-private:
+  private:
     std::map<std::string, std::string> opts_;  //!< every option but the password
     std::string password_;
 };

@@ -1,5 +1,7 @@
 #include "pooler/admin.hpp"
 
+#include <cstdlib>
+
 namespace pgflip::pooler {
 
 Result<pg::Connection> connect_admin(const config::Pooler& pooler, pg::Deadline deadline) {
@@ -8,8 +10,8 @@ Result<pg::Connection> connect_admin(const config::Pooler& pooler, pg::Deadline 
     auto conn = pg::Connection::connect(*info, Side::pooler, deadline);
     if (!conn.ok()) {
         Error e = conn.take_error();
-        e.message = "pooler " + pooler.name + " admin console (" + info->redacted() +
-                    "): " + e.message;
+        e.message =
+            "pooler " + pooler.name + " admin console (" + info->redacted() + "): " + e.message;
         if (e.fix.empty() || e.message.find("not allowed") != std::string::npos) {
             e.fix = "connect as a user listed in admin_users of pgbouncer.ini, to dbname=pgbouncer";
         }
@@ -52,6 +54,43 @@ Result<std::vector<DatabaseEntry>> show_databases(pg::Connection& admin, pg::Dea
         if (col("disabled") >= 0) d.disabled = rows->get(r, col("disabled")) == "1";
         out.push_back(std::move(d));
     }
+    return out;
+}
+
+Result<std::vector<ServerEntry>> show_servers(pg::Connection& admin, pg::Deadline deadline) {
+    auto rows = admin.query("SHOW SERVERS", deadline);
+    if (!rows.ok()) return rows.take_error();
+    std::vector<ServerEntry> out;
+    auto text = [&](int r, const char* name) {
+        int c = rows->column(name);
+        return c < 0 ? std::string() : rows->str(r, c);
+    };
+    for (int r = 0; r < rows->size(); ++r) {
+        ServerEntry s;
+        s.user = text(r, "user");
+        s.database = text(r, "database");
+        s.state = text(r, "state");
+        s.addr = text(r, "addr");
+        s.port = text(r, "port");
+        s.local_addr = text(r, "local_addr");
+        s.local_port = text(r, "local_port");
+        s.application_name = text(r, "application_name");
+        s.remote_pid = std::atoi(text(r, "remote_pid").c_str());
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+Result<std::map<std::string, std::string>> show_user_pool_modes(pg::Connection& admin,
+                                                                pg::Deadline deadline) {
+    auto rows = admin.query("SHOW USERS", deadline);
+    if (!rows.ok()) return rows.take_error();
+    std::map<std::string, std::string> out;
+    int name = rows->column("name");
+    int mode = rows->column("pool_mode");
+    if (name < 0) return out;
+    for (int r = 0; r < rows->size(); ++r)
+        out[rows->str(r, name)] = mode < 0 ? "" : rows->str(r, mode);
     return out;
 }
 

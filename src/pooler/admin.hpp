@@ -26,4 +26,17 @@ struct DatabaseEntry {
 };
 Result<std::vector<DatabaseEntry>> show_databases(pg::Connection& admin, pg::Deadline deadline);
 
+//! One row of SHOW SERVERS: a server connection PgBouncer holds. Measured on 1.18: local_addr
+//! and local_port are the pooler's end of the TCP connection (what the server sees as
+//! client_addr/client_port; "unix" for a socket) and remote_pid is the backend pid.
+struct ServerEntry {
+    std::string user, database, state, addr, port, local_addr, local_port, application_name;
+    int remote_pid = 0;
+};
+Result<std::vector<ServerEntry>> show_servers(pg::Connection& admin, pg::Deadline deadline);
+
+//! SHOW USERS as name -> pool_mode (empty when the user inherits the database's mode).
+Result<std::map<std::string, std::string>> show_user_pool_modes(pg::Connection& admin,
+                                                                pg::Deadline deadline);
+
 }  // namespace pgflip::pooler

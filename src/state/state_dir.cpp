@@ -56,8 +56,8 @@ Result<StateDir> StateDir::open(const fs::path& path) {
     std::error_code ec;
     fs::create_directories(path, ec);
     if (ec) {
-        return make_error(Side::local, "cannot create state directory " + path.string() + ": " +
-                                           ec.message(),
+        return make_error(Side::local,
+                          "cannot create state directory " + path.string() + ": " + ec.message(),
                           "choose a writable --state-dir");
     }
     StateDir dir;
@@ -95,7 +95,9 @@ StateDir::~StateDir() {
     if (lock_fd_ >= 0) ::close(lock_fd_);  // closing releases the flock
 }
 
-Status StateDir::record(const std::string& event) { return record(event, nlohmann::json::object()); }
+Status StateDir::record(const std::string& event) {
+    return record(event, nlohmann::json::object());
+}
 
 Status StateDir::record(const std::string& event, const nlohmann::json& fields) {
     nlohmann::json line = {{"t_ms", monotonic_ms()}, {"ts", wall_iso()}, {"event", event}};
@@ -105,8 +107,8 @@ Status StateDir::record(const std::string& event, const nlohmann::json& fields) 
     fs::path p = journal_path();
     int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) return io_error("cannot open", p);
-    Status s = write_all(fd, line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-                                 "\n", p);
+    Status s = write_all(
+        fd, line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", p);
     ::close(fd);
     return s;
 }

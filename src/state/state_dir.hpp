@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 
 //! An open, locked state directory.
 class StateDir {
-public:
+  public:
     //! Creates the directory when missing and takes its lock, or says who holds it.
     static Result<StateDir> open(const fs::path& path);
     StateDir(StateDir&&) noexcept;
@@ -41,7 +41,7 @@ public:
     //! The document, or null json when absent.
     Result<nlohmann::json> load(const std::string& name) const;
 
-private:
+  private:
     StateDir() = default;
     fs::path path_;
     int lock_fd_ = -1;

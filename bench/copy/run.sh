@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The initial-copy benchmark in one command: builds pgflip and the bench, then brings a ~1 GB
+# database (one large table, one wide jsonb table, a hundred small tables, secondary indexes)
+# to a streaming, fully indexed green twice, with `pgflip setup` and with the built-in
+# copy_data = true (schema with indexes restored first, as the write-up did), and prints both
+# wall times and their ratio. Options go to the bench: --blue 14 --green 16 --gb 1 --jobs 4.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD_DIR=${PGFLIP_BUILD_DIR:-build}
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPGFLIP_BENCH=ON >/dev/null
+cmake --build "$BUILD_DIR" -j "$(nproc 2>/dev/null || echo 2)" --target pgflip copy_bench
+exec "$BUILD_DIR/bench/copy_bench" "$@"

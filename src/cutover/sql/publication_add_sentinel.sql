@@ -1,0 +1,2 @@
+-- A publication that does not publish every table gets pgflip.sentinel added.
+ALTER PUBLICATION {publication} ADD TABLE pgflip.sentinel

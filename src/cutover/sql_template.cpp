@@ -1,0 +1,42 @@
+#include "cutover/sql_template.hpp"
+
+namespace pgflip::cutover {
+
+std::string render(std::string_view tmpl, const std::map<std::string, std::string>& values) {
+    std::string out(tmpl);
+    for (const auto& [key, value] : values) {
+        const std::string placeholder = "{" + key + "}";
+        for (size_t at = out.find(placeholder); at != std::string::npos;
+             at = out.find(placeholder, at + value.size())) {
+            out.replace(at, placeholder.size(), value);
+        }
+    }
+    return out;
+}
+
+std::string array_param(const std::vector<std::string>& items) {
+    std::string out = "{";
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) out += ',';
+        out += '"';
+        for (char c : items[i]) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
+std::string text_array_literal(const pg::Connection& conn, const std::vector<std::string>& items) {
+    return conn.quote_literal(array_param(items));
+}
+
+Status exec_template(pg::Connection& conn, std::string_view tmpl,
+                     const std::map<std::string, std::string>& values, pg::Deadline deadline) {
+    auto rows = conn.query(render(tmpl, values), deadline);
+    if (!rows.ok()) return rows.take_error();
+    return {};
+}
+
+}  // namespace pgflip::cutover

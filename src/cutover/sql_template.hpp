@@ -1,0 +1,28 @@
+// DDL cannot take parameters, so the few statements that carry names are .sql templates with
+// {placeholders}; every value put in is quoted by libpq first (quote_ident / quote_literal).
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "pg/connection.hpp"
+
+namespace pgflip::cutover {
+
+//! Replaces each {key} of `tmpl` by its value. Values must already be quoted.
+[[nodiscard]] std::string render(std::string_view tmpl,
+                                 const std::map<std::string, std::string>& values);
+
+//! A text[] literal of `items`, quoted for SQL: '{"a","b"}'.
+[[nodiscard]] std::string text_array_literal(const pg::Connection& conn,
+                                             const std::vector<std::string>& items);
+
+//! The array parameter text for $n::text[] / ::int[] / ::bigint[] / ::bool[].
+[[nodiscard]] std::string array_param(const std::vector<std::string>& items);
+
+//! Runs one rendered template (simple protocol) within the deadline.
+Status exec_template(pg::Connection& conn, std::string_view tmpl,
+                     const std::map<std::string, std::string>& values, pg::Deadline deadline);
+
+}  // namespace pgflip::cutover

@@ -1,0 +1,721 @@
+// Setup's steps and how a crash is recovered.
+//
+// The copy reads blue through the snapshot a logical slot exported at its consistent point C:
+// every row committed before C is copied, every change committed after C is streamed by the
+// subscription that later starts on that slot. No gap, no duplicate. Each work item (a table or
+// a block range of one) is committed on green in one transaction together with its row in
+// pgflip.copy_done, so green itself knows exactly which items it holds.
+//
+// A crash (even kill -9) loses the snapshot: it lives only as long as the replication
+// connection that exported it. The items already on green are consistent as of C1, the old
+// consistent point; the rest can only be copied under a new snapshot, at C2 > C1. Keeping an
+// item from C1 is correct only if its table did not change between C1 and C2. The old slot
+// still holds every change committed after C1, so setup creates the new slot first (to know
+// C2), then reads the old slot's stream up to C2 and collects the tables it touched (INSERT,
+// UPDATE, DELETE, TRUNCATE; partitions appear as their root). Those tables are truncated on
+// green and copied again under the new snapshot; untouched tables keep their items, because
+// their content at C2 is the content at C1. A table partly copied must also still have the
+// same file node: a rewrite (VACUUM FULL, CLUSTER) moves rows between blocks without any
+// change in the stream, and block ranges from C1 and C2 would then not fit together. If the
+// old slot cannot be read, every finished table is copied again: correctness first.
+// The subscription must use the slot named <name>_slot; a slot of a later generation is
+// copied under that name (pg_copy_logical_replication_slot, same position) at the end.
+#include "sync/setup.hpp"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "catalog/servers.hpp"
+#include "sql/queries.hpp"
+#include "state/state_dir.hpp"
+#include "sync/copy.hpp"
+#include "sync/drift.hpp"
+#include "sync/globals.hpp"
+#include "sync/plan.hpp"
+#include "sync/post_data.hpp"
+#include "sync/schema.hpp"
+#include "sync/sequences.hpp"
+#include "sync/session.hpp"
+#include "sync/slot.hpp"
+#include "sync/template.hpp"
+#include "sync/tools.hpp"
+
+namespace pgflip::sync {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr milliseconds kShort{60000};
+constexpr milliseconds kSlotWait{10 * 60 * 1000};  // running transactions must end first
+constexpr milliseconds kLong{12 * 3600 * 1000};    // dumps, restores, the stream scan
+constexpr const char* kStateDoc = "setup";
+
+long long ms_since(pg::Clock::time_point start) {
+    return std::chrono::duration_cast<milliseconds>(pg::Clock::now() - start).count();
+}
+
+//! Items green has committed: item id -> table oid.
+using DoneItems = std::map<int, std::uint32_t>;
+
+class Setup {
+  public:
+    Setup(const config::Config& config, const SetupOptions& options, Console& console)
+        : config_(config),
+          options_(options),
+          console_(console),
+          publication_(config.name + "_pub"),
+          base_slot_(config.name + "_slot"),
+          subscription_(config.name + "_sub") {}
+
+    Result<SetupReport> run() {
+        auto started = pg::Clock::now();
+        PGFLIP_TRY(connect());
+        PGFLIP_TRY(load_state());
+        if (state_.complete()) {
+            report_.already_complete = true;
+            return finish_report(started);
+        }
+        PGFLIP_TRY(prepare());
+        PGFLIP_TRY(step("globals", [this] { return globals(); }));
+        PGFLIP_TRY(step("blue_objects", [this] { return blue_objects(); }));
+        PGFLIP_TRY(step("copy", [this] { return copy_phase(); }));
+        PGFLIP_TRY(step("ddl_trigger", [this] { return ddl_trigger(); }));
+        PGFLIP_TRY(step("post_data", [this] { return post_data(); }));
+        PGFLIP_TRY(step("analyze", [this] { return analyze(); }));
+        PGFLIP_TRY(step("subscription", [this] { return subscription(); }));
+        PGFLIP_TRY(step("sequences", [this] { return sequences(); }));
+        PGFLIP_TRY(step("cleanup", [this] { return cleanup(); }));
+        return finish_report(started);
+    }
+
+  private:
+    // ---- plumbing ------------------------------------------------------------------------
+
+    pg::Connection& blue() { return servers_->blue; }
+    pg::Connection& green() { return servers_->green; }
+
+    Status connect() {
+        auto servers = catalog::connect_servers(config_, pg::after(kShort));
+        if (!servers) return servers.take_error();
+        servers_.emplace(std::move(servers).value());
+        blue_info_ = servers_->blue.info();
+        green_info_ = servers_->green.info();
+        PGFLIP_TRY(require_superuser(servers_->blue_info, Side::blue));
+        PGFLIP_TRY(require_superuser(servers_->green_info, Side::green));
+        // Pinned like every setup session: catalog text (format_type, definitions) must read
+        // the same on both sides, whatever search_path the roles default to.
+        for (pg::Connection* conn : {&servers_->blue, &servers_->green}) {
+            PGFLIP_TRY(exec(*conn, sql::sync_session_pin, pg::after(kShort)));
+        }
+        auto dir = state::StateDir::open(config_.state_dir);
+        if (!dir) return dir.take_error();
+        dir_.emplace(std::move(dir).value());
+        journal_ = std::make_unique<Journal>(*dir_);
+        return {};
+    }
+
+    static Status require_superuser(const catalog::ServerInfo& info, Side side) {
+        if (info.superuser) return {};
+        return make_error(
+            side,
+            "setup needs a superuser on " + std::string(to_string(side)) +
+                " (roles with passwords, FOR ALL TABLES publication, "
+                "event trigger, subscription)",
+            "connect as a superuser in the " + std::string(to_string(side)) + " conninfo");
+    }
+
+    Status load_state() {
+        auto doc = dir_->load(kStateDoc);
+        if (!doc) return doc.take_error();
+        if (doc->is_null()) return start_fresh();
+        auto loaded = setup_state_from_json(*doc);
+        if (!loaded) return loaded.take_error();
+        state_ = std::move(loaded).value();
+        resuming_ = true;
+        report_.resumed = true;
+        return check_same_migration();
+    }
+
+    Status start_fresh() {
+        auto rows = green().query(sql::sync_green_user_tables, pg::after(kShort));
+        if (!rows) return rows.take_error();
+        if (rows->num(0, 0) > 0) {
+            return make_error(Side::green,
+                              "green's database already has " + rows->str(0, 0) + " tables",
+                              "setup restores blue's schema itself: point green at an empty "
+                              "database (CREATE DATABASE ...)");
+        }
+        state_.name = config_.name;
+        state_.blue_system_id = servers_->blue_info.system_identifier;
+        state_.blue_database = servers_->blue_info.database;
+        state_.green_system_id = servers_->green_info.system_identifier;
+        state_.green_database = servers_->green_info.database;
+        return save();
+    }
+
+    Status check_same_migration() {
+        bool same = state_.name == config_.name &&
+                    state_.blue_system_id == servers_->blue_info.system_identifier &&
+                    state_.blue_database == servers_->blue_info.database &&
+                    state_.green_system_id == servers_->green_info.system_identifier &&
+                    state_.green_database == servers_->green_info.database;
+        if (same) return {};
+        return make_error(Side::local,
+                          "the state directory " + config_.state_dir +
+                              " belongs to another migration (servers, databases or name differ)",
+                          "use the --state-dir of this migration, or a new one");
+    }
+
+    Status save() { return dir_->save(kStateDoc, to_json(state_)); }
+
+    Status record(const std::string& event, const nlohmann::json& fields) {
+        return journal_->record(event, fields);
+    }
+
+    Status prepare() {
+        auto tools = find_tools(config_, servers_->blue_info.major(), servers_->green_info.major());
+        if (!tools) return tools.take_error();
+        tools_ = std::move(tools).value();
+        auto enc = blue().query(sql::sync_server_encoding, pg::after(kShort));
+        if (!enc) return enc.take_error();
+        encoding_ = enc->str(0, 0);
+        console_.log(std::string(resuming_ ? "resuming setup" : "setup") + ": blue PostgreSQL " +
+                     servers_->blue_info.version + " -> green PostgreSQL " +
+                     servers_->green_info.version + ", " + std::to_string(options_.jobs) +
+                     " jobs, " + tools_->pg_dump + " " + tools_->version);
+        PGFLIP_TRY(record("setup.started", {{"resumed", resuming_},
+                                            {"jobs", options_.jobs},
+                                            {"blue_version", servers_->blue_info.version},
+                                            {"green_version", servers_->green_info.version},
+                                            {"pg_dump", tools_->version}}));
+        return clear_leftovers();
+    }
+
+    //! Ends sessions a killed setup left working, and drops slots no state refers to.
+    Status clear_leftovers() {
+        for (pg::Connection* conn : {&blue(), &green()}) {
+            auto rows = conn->query(sql::sync_leftover_sessions, pg::after(kShort));
+            if (!rows) return rows.take_error();
+            if (rows->size() > 0) {
+                console_.log("ended " + std::to_string(rows->size()) +
+                             " session(s) of an earlier "
+                             "setup on " +
+                             std::string(to_string(conn->side())));
+            }
+        }
+        auto slots = setup_slots(blue(), base_slot_, pg::after(kShort));
+        if (!slots) return slots.take_error();
+        for (const auto& s : *slots) {
+            if (state_.slot && s.name == state_.slot->name) continue;
+            PGFLIP_TRY(drop_slot_when_free(s.name));
+            console_.log("dropped leftover slot " + s.name + " on blue");
+        }
+        return {};
+    }
+
+    //! Drops a slot, waiting up to 10 s for a just-terminated walsender to let go of it.
+    Status drop_slot_when_free(const std::string& name) {
+        for (int attempt = 0;; ++attempt) {
+            Status s = drop_slot(blue(), name, pg::after(kShort));
+            if (s.ok() || s.error().sqlstate == "42704") return {};         // gone is as good
+            if (s.error().sqlstate != "55006" || attempt >= 100) return s;  // 55006: in use
+            std::this_thread::sleep_for(milliseconds(100));
+        }
+    }
+
+    Status step(const std::string& name, const std::function<Status()>& body) {
+        if (state_.done(name)) return {};
+        PGFLIP_TRY(record("setup.step", {{"step", name}, {"state", "started"}}));
+        auto started = pg::Clock::now();
+        Status s = body();
+        long long ms = ms_since(started);
+        if (!s.ok()) {
+            ignore_failure(record(
+                "setup.step",
+                {{"step", name}, {"state", "failed"}, {"ms", ms}, {"error", s.error().str()}}));
+            return s;
+        }
+        state_.done_steps.insert(name);
+        PGFLIP_TRY(save());
+        PGFLIP_TRY(record("setup.step", {{"step", name}, {"state", "done"}, {"ms", ms}}));
+        report_.step_ms.emplace_back(name, ms);
+        console_.log(name + " done in " + human_duration(static_cast<double>(ms) / 1000.0));
+        return {};
+    }
+
+    void warn(const std::string& text) {
+        console_.log("warning: " + text);
+        report_.warnings.push_back(text);
+    }
+
+    // ---- steps before the copy ---------------------------------------------------------
+
+    Status globals() {
+        console_.log("roles: pg_dumpall --roles-only from blue, applied on green");
+        auto result = copy_roles(*tools_, blue_info_, green(), pg::after(kLong));
+        if (!result) return result.take_error();
+        report_.roles_created = result->roles_created;
+        for (const auto& w : result->warnings) warn(w);
+        console_.log("roles: " + std::to_string(result->roles_created) + " created, " +
+                     std::to_string(result->roles_kept) + " already on green (left as they are)");
+        return {};
+    }
+
+    Status blue_objects() {
+        PGFLIP_TRY(exec(blue(), sql::sync_pgflip_objects, pg::after(kShort)));
+        PGFLIP_TRY(exec(blue(), sql::sync_heartbeat_seed, pg::after(kShort)));
+        auto rows = blue().query(sql::sync_publication_exists, {publication_}, pg::after(kShort));
+        if (!rows) return rows.take_error();
+        if (!rows->empty()) {
+            if (rows->boolean(0, 0)) return {};
+            return make_error(
+                Side::blue,
+                "publication " + publication_ + " exists but does not publish every table",
+                "drop it, or choose another name for this migration (name = ...)");
+        }
+        std::string with =
+            servers_->blue_info.major() >= 13 ? "WITH (publish_via_partition_root = true)" : "";
+        std::string create =
+            render(sql::sync_publication_create,
+                   {{"publication", blue().quote_ident(publication_)}, {"with", with}});
+        console_.log("publication " + publication_ + " on blue (FOR ALL TABLES)");
+        return exec(blue(), create, pg::after(kShort));
+    }
+
+    // ---- the snapshot and the copy -----------------------------------------------------
+
+    Status copy_phase() {
+        auto holder = take_snapshot();
+        if (!holder) return holder.take_error();
+        if (!state_.done("pre_data")) PGFLIP_TRY(restore_schema(*holder));
+        auto snap = open_session(blue_info_, Side::blue, "plan", encoding_, pg::after(kShort));
+        if (!snap) return snap.take_error();
+        PGFLIP_TRY(enter_snapshot(*snap, holder->snapshot(), pg::after(kShort)));
+        PGFLIP_TRY(state_.plan ? check_unchanged(*snap) : plan_copy(*snap));
+        PGFLIP_TRY(exec(*snap, "COMMIT", pg::after(kShort)));
+        return copy_rows(*holder);
+    }
+
+    Result<SnapshotHolder> new_slot(const std::string& name) {
+        state_.pending_slot = name;
+        PGFLIP_TRY(save());
+        console_.log("slot " + name +
+                     " on blue, exporting its snapshot (waits for running "
+                     "transactions to end)");
+        return create_slot_with_snapshot(blue_info_, name, pg::after(kSlotWait));
+    }
+
+    Status adopt_slot(const SnapshotHolder& holder, int generation) {
+        state_.slot = SlotState{holder.slot(), holder.consistent_point().str(), generation};
+        state_.pending_slot.clear();
+        PGFLIP_TRY(save());
+        report_.generation = generation;
+        console_.log("snapshot " + holder.snapshot() + " at " + holder.consistent_point().str() +
+                     " (generation " + std::to_string(generation) + ")");
+        return record("setup.snapshot", {{"slot", holder.slot()},
+                                         {"consistent_point", holder.consistent_point().str()},
+                                         {"snapshot", holder.snapshot()},
+                                         {"generation", generation}});
+    }
+
+    Result<SnapshotHolder> take_snapshot() {
+        if (!state_.slot) return first_snapshot(base_slot_, 1);
+        auto done = done_items();
+        if (!done) return done.take_error();
+        if (done->empty()) {
+            // Nothing on green to keep: the old slot is simply replaced.
+            PGFLIP_TRY(drop_slot_when_free(state_.slot->name));
+            return first_snapshot(base_slot_, state_.slot->generation + 1);
+        }
+        return next_snapshot(*done);
+    }
+
+    Result<SnapshotHolder> first_snapshot(const std::string& name, int generation) {
+        auto holder = new_slot(name);
+        if (!holder) return holder.take_error();
+        PGFLIP_TRY(adopt_slot(*holder, generation));
+        return holder;
+    }
+
+    //! After a crash with items on green: a new slot, then the old one read up to it.
+    Result<SnapshotHolder> next_snapshot(const DoneItems& done) {
+        int generation = state_.slot->generation + 1;
+        std::string old_slot = state_.slot->name;
+        auto holder = new_slot(base_slot_ + "_g" + std::to_string(generation));
+        if (!holder) return holder.take_error();
+        PGFLIP_TRY(resync(*holder, old_slot, done));
+        PGFLIP_TRY(adopt_slot(*holder, generation));
+        PGFLIP_TRY(drop_slot_when_free(old_slot));
+        return holder;
+    }
+
+    Result<DoneItems> done_items() {
+        auto present = green().query(sql::sync_copy_done_exists, pg::after(kShort));
+        if (!present) return present.take_error();
+        DoneItems done;
+        if (!present->boolean(0, 0)) return done;
+        auto rows = green().query(sql::sync_copy_done_list, pg::after(kShort));
+        if (!rows) return rows.take_error();
+        for (int r = 0; r < rows->size(); ++r) {
+            done[static_cast<int>(rows->num(r, 0))] = static_cast<std::uint32_t>(rows->num(r, 1));
+        }
+        return done;
+    }
+
+    //! Tables that changed (or moved) between the old snapshot and `holder`'s are emptied on
+    //! green and forgotten, so the copy takes them again; see the top of this file.
+    Status resync(const SnapshotHolder& holder, const std::string& old_slot,
+                  const DoneItems& done) {
+        console_.log("the snapshot of the interrupted copy is gone; reading slot " + old_slot +
+                     " up to " + holder.consistent_point().str() + " for tables changed meanwhile");
+        auto changed = tables_changed(blue_info_, old_slot, publication_, holder.consistent_point(),
+                                      pg::after(kLong));
+        if (!changed) {
+            warn("could not read slot " + old_slot + " (" + changed.error().message +
+                 "): every finished table is copied again");
+        }
+        auto moved = moved_tables(done);
+        if (!moved) return moved.take_error();
+        std::vector<const TablePlan*> redo;
+        for (const auto& t : state_.plan->tables) {
+            bool has_done = false;
+            for (const auto& [item, table] : done) has_done = has_done || table == t.oid;
+            if (!has_done) continue;
+            bool touched = !changed || changed->count(t.oid) > 0 || changed->count(t.root) > 0;
+            if (touched || moved->count(t.oid) > 0) redo.push_back(&t);
+        }
+        return forget_tables(redo, done.size());
+    }
+
+    //! Partly copied tables whose file node changed since planning (rewritten).
+    Result<std::set<std::uint32_t>> moved_tables(const DoneItems& done) {
+        nlohmann::json oids = nlohmann::json::array();
+        for (const auto& t : state_.plan->tables) oids.push_back(t.oid);
+        auto rows = blue().query(sql::sync_filenodes, {oids.dump()}, pg::after(kShort));
+        if (!rows) return rows.take_error();
+        std::map<std::uint32_t, int> done_per_table;
+        std::map<std::uint32_t, int> items_per_table;
+        for (const auto& [item, table] : done) ++done_per_table[table];
+        for (const auto& item : state_.plan->items) ++items_per_table[item.table_oid];
+        std::set<std::uint32_t> moved;
+        for (int r = 0; r < rows->size(); ++r) {
+            auto oid = static_cast<std::uint32_t>(rows->num(r, 0));
+            const TablePlan* t = state_.plan->table(oid);
+            bool partial = done_per_table[oid] > 0 && done_per_table[oid] < items_per_table[oid];
+            if (partial && (rows->is_null(r, 1) ||
+                            static_cast<std::uint32_t>(rows->num(r, 1)) != t->filenode)) {
+                moved.insert(oid);
+            }
+        }
+        return moved;
+    }
+
+    Status forget_tables(const std::vector<const TablePlan*>& redo, size_t done_items) {
+        nlohmann::json names = nlohmann::json::array();
+        nlohmann::json oids = nlohmann::json::array();
+        std::string truncate;
+        for (const auto* t : redo) {
+            names.push_back(t->schema + "." + t->name);
+            oids.push_back(t->oid);
+            truncate += (truncate.empty() ? "" : ", ") + qualified(green(), t->schema, t->name);
+            report_.recopied_tables.push_back(t->schema + "." + t->name);
+        }
+        PGFLIP_TRY(
+            record("setup.resync", {{"finished_items", done_items}, {"recopied_tables", names}}));
+        console_.log(std::to_string(redo.size()) + " finished table(s) changed meanwhile and " +
+                     "are copied again; the rest of the " + std::to_string(done_items) +
+                     " finished item(s) are kept");
+        if (redo.empty()) return {};
+        auto deadline = pg::after(kLong);
+        PGFLIP_TRY(exec(green(), "BEGIN", deadline));
+        Status s = exec(green(), "TRUNCATE ONLY " + truncate, deadline);
+        if (s.ok()) s = exec(green(), sql::sync_copy_done_forget, {oids.dump()}, deadline);
+        if (s.ok()) return exec(green(), "COMMIT", deadline);
+        ignore_failure(green().query("ROLLBACK", pg::after(kShort)));
+        return s;
+    }
+
+    //! Pre-data schema under the snapshot, restored with pgflip's objects in one transaction:
+    //! pgflip.copy_done exists on green exactly when the schema is there.
+    Status restore_schema(const SnapshotHolder& holder) {
+        auto present = green().query(sql::sync_copy_done_exists, pg::after(kShort));
+        if (!present) return present.take_error();
+        if (!present->boolean(0, 0)) {
+            auto file = dir_->path() / "schema.dump";
+            console_.log("schema: pg_dump under the snapshot, pre-data restored on green");
+            PGFLIP_TRY(dump_schema(*tools_, blue_info_, holder.snapshot(), file, pg::after(kLong)));
+            auto script = pre_data_script(*tools_, file, pg::after(kLong));
+            if (!script) return script.take_error();
+            auto conn = open_session(green_info_, Side::green, "restore", "", pg::after(kShort));
+            if (!conn) return conn.take_error();
+            std::string all = "BEGIN;\n" + *script + ";\n" + std::string(sql::sync_pgflip_objects) +
+                              std::string(sql::sync_copy_done_create) + "COMMIT;\n";
+            PGFLIP_TRY(exec(*conn, all, pg::after(kLong)));
+        }
+        state_.done_steps.insert("pre_data");
+        PGFLIP_TRY(save());
+        return record("setup.step", {{"step", "pre_data"}, {"state", "done"}});
+    }
+
+    Status plan_copy(pg::Connection& snap) {
+        auto plan = make_plan(snap, green(), options_.jobs, options_.chunk_bytes, pg::after(kLong));
+        if (!plan) return plan.take_error();
+        auto print = read_fingerprint(snap, pg::after(kLong));
+        if (!print) return print.take_error();
+        PGFLIP_TRY(read_foreign_keys(snap));
+        PGFLIP_TRY(read_matviews(snap));
+        PGFLIP_TRY(read_sequence_start());
+        state_.plan = std::move(plan).value();
+        state_.fingerprint = std::move(print).value();
+        PGFLIP_TRY(save());
+        long long bytes = 0;
+        for (const auto& t : state_.plan->tables) bytes += t.heap_bytes + t.toast_bytes;
+        console_.log("plan: " + std::to_string(state_.plan->tables.size()) + " tables, " +
+                     human_bytes(static_cast<double>(bytes)) + ", " +
+                     std::to_string(state_.plan->items.size()) + " work items of up to " +
+                     human_bytes(static_cast<double>(state_.plan->chunk_bytes)));
+        return record("setup.plan", {{"tables", state_.plan->tables.size()},
+                                     {"items", state_.plan->items.size()},
+                                     {"bytes", bytes},
+                                     {"chunk_bytes", state_.plan->chunk_bytes}});
+    }
+
+    Status read_foreign_keys(pg::Connection& snap) {
+        auto rows = snap.query(sql::sync_foreign_keys, pg::after(kLong));
+        if (!rows) return rows.take_error();
+        state_.foreign_keys.clear();
+        for (int r = 0; r < rows->size(); ++r) {
+            state_.foreign_keys.push_back({rows->str(r, 0), rows->str(r, 1), rows->str(r, 3),
+                                           rows->str(r, 4), rows->boolean(r, 5),
+                                           rows->boolean(r, 2)});
+        }
+        return {};
+    }
+
+    Status read_matviews(pg::Connection& snap) {
+        auto rows = snap.query(sql::sync_matviews, pg::after(kLong));
+        if (!rows) return rows.take_error();
+        state_.matviews.clear();
+        for (int r = 0; r < rows->size(); ++r) {
+            state_.matviews.push_back({rows->str(r, 0), rows->str(r, 1)});
+        }
+        return {};
+    }
+
+    Status read_sequence_start() {
+        auto seqs = read_sequences(blue(), pg::after(kShort));
+        if (!seqs) return seqs.take_error();
+        state_.sequences_at_start.clear();
+        for (const auto& s : *seqs) {
+            if (s.last_value) state_.sequences_at_start[s.key()] = *s.last_value;
+        }
+        state_.sequences_at_start_ms = state::monotonic_ms();
+        return {};
+    }
+
+    //! On resume, the schema restored on green must still be blue's.
+    Status check_unchanged(pg::Connection& snap) {
+        auto now = read_fingerprint(snap, pg::after(kLong));
+        if (!now) return now.take_error();
+        Drift drift = compare_fingerprints(state_.fingerprint, *now);
+        if (!drift.any()) return {};
+        return make_error(Side::blue, describe(drift),
+                          "green's schema was restored before this DDL: run the same DDL on "
+                          "green, then run setup again");
+    }
+
+    Status copy_rows(const SnapshotHolder& holder) {
+        auto done = done_items();
+        if (!done) return done.take_error();
+        CopyJob job;
+        job.plan = &*state_.plan;
+        for (const auto& item : state_.plan->items) {
+            if (done->count(item.id) == 0) job.items.push_back(item);
+        }
+        job.blue = blue_info_;
+        job.green = green_info_;
+        job.snapshot = holder.snapshot();
+        job.encoding = encoding_;
+        job.generation = state_.slot->generation;
+        job.jobs = options_.jobs;
+        report_.tables = static_cast<int>(state_.plan->tables.size());
+        report_.items = static_cast<int>(state_.plan->items.size());
+        console_.log("copy: " + std::to_string(job.items.size()) + " of " +
+                     std::to_string(report_.items) + " items to go, " +
+                     std::to_string(options_.jobs) + " workers");
+        auto totals = run_copy(job, *journal_, console_);
+        if (!totals) return totals.take_error();
+        if (!holder.alive()) {
+            return make_error(Side::blue, "the connection holding the snapshot was lost",
+                              "run pgflip setup again: it resumes with a new snapshot");
+        }
+        report_.items_copied = totals->items;
+        report_.rows_copied = totals->rows;
+        report_.bytes_copied = totals->bytes;
+        return {};
+    }
+
+    // ---- after the copy ----------------------------------------------------------------
+
+    //! DDL on blue from now on is logged (the dump has been taken, so green never gets this).
+    Status ddl_trigger() {
+        Status s = exec(blue(), sql::sync_ddl_trigger, pg::after(kShort));
+        if (!s.ok()) {
+            warn("no DDL event trigger on blue (" + s.error().message +
+                 "); DDL is still detected by the schema fingerprint");
+        }
+        return {};
+    }
+
+    Status post_data() {
+        auto file = dir_->path() / "schema.dump";
+        auto entries = post_data_entries(*tools_, file, pg::after(kShort));
+        if (!entries) return entries.take_error();
+        if (state_.done("post_data_started")) {
+            auto missing =
+                missing_on_green(std::move(entries).value(), blue(), green(), pg::after(kLong));
+            if (!missing) return missing.take_error();
+            entries = std::move(missing).value();
+        } else {
+            state_.done_steps.insert("post_data_started");
+            PGFLIP_TRY(save());
+        }
+        console_.log("indexes and constraints: pg_restore -j " + std::to_string(options_.jobs) +
+                     " (" + std::to_string(entries->size()) + " entries)");
+        PGFLIP_TRY(restore_entries(*tools_, green_info_, file, *entries,
+                                   dir_->path() / "post_data.list", options_.jobs,
+                                   pg::after(kLong)));
+        console_.log("foreign keys: " + std::to_string(state_.foreign_keys.size()) +
+                     " added NOT VALID, then validated");
+        return add_foreign_keys(green_info_, state_.foreign_keys, options_.jobs);
+    }
+
+    Status analyze() {
+        PGFLIP_TRY(refresh_matviews(green(), state_.matviews));
+        console_.log("ANALYZE of " + std::to_string(state_.plan->tables.size()) + " tables");
+        return analyze_tables(green_info_, *state_.plan, options_.jobs);
+    }
+
+    Status subscription() {
+        auto rows =
+            green().query(sql::sync_subscription_exists, {subscription_}, pg::after(kShort));
+        if (!rows) return rows.take_error();
+        if (!rows->empty()) return {};
+        PGFLIP_TRY(rename_slot());
+        std::string create = render(sql::sync_subscription_create,
+                                    {{"subscription", green().quote_ident(subscription_)},
+                                     {"conninfo", green().quote_literal(config_.blue_from_green)},
+                                     {"publication", green().quote_ident(publication_)},
+                                     {"slot", green().quote_literal(base_slot_)}});
+        console_.log("subscription " + subscription_ + " on green, on slot " + base_slot_ +
+                     " from " + state_.slot->consistent_point);
+        return exec(green(), create, pg::after(kShort));
+    }
+
+    //! A later generation's slot becomes <name>_slot: copied at the same position, then dropped.
+    Status rename_slot() {
+        if (state_.slot->name == base_slot_) return {};
+        auto slots = setup_slots(blue(), base_slot_, pg::after(kShort));
+        if (!slots) return slots.take_error();
+        bool copied = false;
+        for (const auto& s : *slots) copied = copied || s.name == base_slot_;
+        if (!copied)
+            PGFLIP_TRY(copy_slot(blue(), state_.slot->name, base_slot_, pg::after(kShort)));
+        std::string old = state_.slot->name;
+        state_.slot->name = base_slot_;
+        PGFLIP_TRY(save());
+        return drop_slot_when_free(old);
+    }
+
+    Status sequences() {
+        auto moved =
+            presync_sequences(blue(), green(), state_.sequences_at_start, pg::after(kShort));
+        if (!moved) return moved.take_error();
+        report_.sequences_moved = *moved;
+        console_.log("sequences: " + std::to_string(*moved) +
+                     " moved ahead of blue on green (cutover sets them exactly)");
+        return {};
+    }
+
+    Status cleanup() { return exec(green(), sql::sync_copy_done_drop, pg::after(kShort)); }
+
+    Result<SetupReport> finish_report(pg::Clock::time_point started) {
+        report_.total_ms = ms_since(started);
+        report_.publication = publication_;
+        report_.subscription = subscription_;
+        report_.slot = base_slot_;
+        if (state_.slot) {
+            report_.consistent_point = state_.slot->consistent_point;
+            report_.generation = state_.slot->generation;
+        }
+        if (state_.plan) {
+            report_.tables = static_cast<int>(state_.plan->tables.size());
+            report_.items = static_cast<int>(state_.plan->items.size());
+        }
+        if (!report_.already_complete) {
+            PGFLIP_TRY(record("setup.done", {{"ms", report_.total_ms},
+                                             {"generation", report_.generation},
+                                             {"rows", report_.rows_copied},
+                                             {"bytes", report_.bytes_copied}}));
+        }
+        return report_;
+    }
+
+    const config::Config& config_;
+    SetupOptions options_;
+    Console& console_;
+    std::string publication_;
+    std::string base_slot_;
+    std::string subscription_;
+    std::optional<catalog::Servers> servers_;
+    std::optional<state::StateDir> dir_;
+    std::unique_ptr<Journal> journal_;
+    pg::Conninfo blue_info_;
+    pg::Conninfo green_info_;
+    std::optional<Tools> tools_;
+    std::string encoding_;
+    SetupState state_;
+    SetupReport report_;
+    bool resuming_ = false;
+};
+
+}  // namespace
+
+Result<SetupReport> run_setup(const config::Config& config, const SetupOptions& options,
+                              Console& console) {
+    Setup setup(config, options, console);
+    return setup.run();
+}
+
+nlohmann::json to_json(const SetupReport& r) {
+    nlohmann::json steps = nlohmann::json::object();
+    for (const auto& [name, ms] : r.step_ms) steps[name] = ms;
+    return {{"ok", true},
+            {"already_complete", r.already_complete},
+            {"resumed", r.resumed},
+            {"generation", r.generation},
+            {"recopied_tables", r.recopied_tables},
+            {"publication", r.publication},
+            {"slot", r.slot},
+            {"subscription", r.subscription},
+            {"consistent_point", r.consistent_point},
+            {"tables", r.tables},
+            {"items", r.items},
+            {"items_copied", r.items_copied},
+            {"rows_copied", r.rows_copied},
+            {"bytes_copied", r.bytes_copied},
+            {"roles_created", r.roles_created},
+            {"sequences_moved", r.sequences_moved},
+            {"warnings", r.warnings},
+            {"step_ms", steps},
+            {"total_ms", r.total_ms}};
+}
+
+}  // namespace pgflip::sync

@@ -1,0 +1,2 @@
+-- Every role name on this server.
+SELECT rolname AS name FROM pg_roles ORDER BY 1;

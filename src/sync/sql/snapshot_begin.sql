@@ -1,0 +1,2 @@
+-- A transaction that sees blue exactly as the slot's exported snapshot does.
+BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;

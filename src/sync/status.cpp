@@ -1,0 +1,363 @@
+#include "sync/status.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "catalog/servers.hpp"
+#include "sql/queries.hpp"
+#include "state/state_dir.hpp"
+#include "sync/console.hpp"
+#include "sync/drift.hpp"
+#include "sync/state.hpp"
+
+namespace pgflip::sync {
+
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kQuery{10000};
+constexpr milliseconds kHeartbeatWait{2000};
+constexpr long long kCaughtUpBytes = 1024 * 1024;
+
+std::optional<SetupState> read_state(const std::string& state_dir) {
+    std::ifstream in(fs::path(state_dir) / "setup.json");
+    if (!in) return std::nullopt;
+    auto doc = nlohmann::json::parse(in, nullptr, false);
+    if (doc.is_discarded()) return std::nullopt;
+    auto state = setup_state_from_json(doc);
+    if (!state) return std::nullopt;
+    return std::move(state).value();
+}
+
+std::string setup_phase(const std::optional<SetupState>& state) {
+    if (!state) return "not started";
+    if (state->complete()) return "complete";
+    for (const char* step : kSteps) {
+        if (!state->done(step)) return std::string("in progress or interrupted at ") + step;
+    }
+    return "complete";
+}
+
+//! Folds the journal's copy events of the latest generation into per-item state.
+struct ItemEvents {
+    std::map<int, std::string> state;  //!< item -> started / done
+    std::map<int, long long> rows;
+    std::map<int, long long> bytes;
+    long long first_ms = 0;
+    long long last_ms = 0;
+};
+
+ItemEvents read_item_events(const std::string& state_dir) {
+    ItemEvents ev;
+    auto events = state::read_journal(fs::path(state_dir) / "journal.jsonl");
+    if (!events) return ev;
+    int generation = 0;
+    for (const auto& e : *events) {
+        if (e.value("event", "") != "setup.copy_item") continue;
+        generation = std::max(generation, e.value("generation", 0));
+    }
+    for (const auto& e : *events) {
+        if (e.value("event", "") != "setup.copy_item") continue;
+        int item = e.value("item", 0);
+        std::string s = e.value("state", "");
+        // Items done in an earlier generation stay done unless their table was copied again,
+        // which restarts them in the latest generation.
+        if (s == "started" && e.value("generation", 0) != generation) continue;
+        ev.state[item] = s;
+        if (s == "done") {
+            ev.rows[item] = e.value("rows", 0LL);
+            ev.bytes[item] = e.value("bytes", 0LL);
+        }
+        long long t = e.value("t_ms", 0LL);
+        if (e.value("generation", 0) == generation) {
+            if (ev.first_ms == 0) ev.first_ms = t;
+            ev.last_ms = t;
+        }
+    }
+    return ev;
+}
+
+nlohmann::json table_entry(const TablePlan& t, int items, int done, int running, long long rows) {
+    std::string state = done == items ? "done" : (running > 0 || done > 0 ? "copying" : "pending");
+    return {{"table", t.schema + "." + t.name},
+            {"state", state},
+            {"items", items},
+            {"items_done", done},
+            {"rows", rows},
+            {"bytes_planned", t.heap_bytes + t.toast_bytes},
+            {"binary", t.binary}};
+}
+
+}  // namespace
+
+std::optional<CopyProgress> copy_progress(const std::string& state_dir) {
+    auto state = read_state(state_dir);
+    if (!state || !state->plan) return std::nullopt;
+    ItemEvents ev = read_item_events(state_dir);
+    bool copy_done = state->done("copy");
+    CopyProgress p;
+    std::map<std::uint32_t, std::array<int, 3>> per_table;  // items, done, running
+    std::map<std::uint32_t, long long> rows;
+    for (const auto& item : state->plan->items) {
+        auto it = ev.state.find(item.id);
+        bool done = copy_done || (it != ev.state.end() && it->second == "done");
+        bool running = !done && it != ev.state.end();
+        auto& t = per_table[item.table_oid];
+        t[0] += 1;
+        t[1] += done ? 1 : 0;
+        t[2] += running ? 1 : 0;
+        rows[item.table_oid] += ev.rows[item.id];
+        p.items_total += 1;
+        p.items_done += done ? 1 : 0;
+        p.rows += ev.rows[item.id];
+        p.bytes += ev.bytes[item.id];
+        p.est_bytes_total += item.est_bytes;
+        p.est_bytes_done += done ? item.est_bytes : 0;
+    }
+    double seconds = static_cast<double>(ev.last_ms - ev.first_ms) / 1000.0;
+    if (seconds > 0) p.rate_bytes_s = static_cast<double>(p.est_bytes_done) / seconds;
+    for (const auto& t : state->plan->tables) {
+        const auto& c = per_table[t.oid];
+        p.tables.push_back(table_entry(t, c[0], c[1], c[2], rows[t.oid]));
+    }
+    return p;
+}
+
+namespace {
+
+//! Writes a heartbeat on blue and waits briefly for green to apply it.
+nlohmann::json heartbeat(pg::Connection& blue, pg::Connection& green) {
+    auto beat = blue.query(sql::sync_heartbeat_beat, pg::after(kQuery));
+    if (!beat || beat->empty()) return {{"written", false}};
+    std::string written = beat->str(0, 0);
+    auto started = pg::Clock::now();
+    while (pg::Clock::now() - started < kHeartbeatWait) {
+        auto seen = green.query(sql::sync_heartbeat_seen, {written}, pg::after(kQuery));
+        if (!seen) break;
+        if (seen->boolean(0, 0)) {
+            double s = std::chrono::duration<double>(pg::Clock::now() - started).count();
+            return {{"written", true}, {"seen", true}, {"lag_s", s}};
+        }
+        std::this_thread::sleep_for(milliseconds(20));
+    }
+    // Not applied yet: green has everything up to its last heartbeat, and nothing newer.
+    auto last = green.query(sql::sync_heartbeat_read, pg::after(kQuery));
+    nlohmann::json out = {{"written", true}, {"seen", false}};
+    if (last && !last->empty()) out["lag_s"] = std::strtod(last->str(0, 1).c_str(), nullptr);
+    return out;
+}
+
+nlohmann::json slot_json(pg::Connection& blue, const std::string& slot) {
+    auto rows = blue.query(sql::sync_status_slot, {slot}, pg::after(kQuery));
+    if (!rows) return {{"name", slot}, {"error", rows.error().str()}};
+    if (rows->empty()) return {{"name", slot}, {"exists", false}};
+    nlohmann::json j = {{"name", slot},
+                        {"exists", true},
+                        {"active", rows->boolean(0, 0)},
+                        {"confirmed_flush_lsn", rows->str(0, 2)},
+                        {"current_lsn", rows->str(0, 3)},
+                        {"retained_bytes", rows->num(0, 4)},
+                        {"lag_bytes", rows->num(0, 5)},
+                        {"wal_status", rows->str(0, 6)},
+                        {"max_slot_wal_keep_size", rows->str(0, 8)}};
+    j["safe_wal_size"] = rows->is_null(0, 7) ? nlohmann::json() : nlohmann::json(rows->num(0, 7));
+    return j;
+}
+
+nlohmann::json subscription_json(pg::Connection& green, const std::string& sub) {
+    auto rows = green.query(sql::sync_status_subscription, {sub}, pg::after(kQuery));
+    if (!rows) return {{"name", sub}, {"error", rows.error().str()}};
+    if (rows->empty()) return {{"name", sub}, {"exists", false}, {"state", "missing"}};
+    bool enabled = rows->boolean(0, 0);
+    bool worker = !rows->is_null(0, 2);
+    std::string state = !enabled ? "disabled" : (worker ? "streaming" : "stopped");
+    nlohmann::json j = {{"name", sub},
+                        {"exists", true},
+                        {"enabled", enabled},
+                        {"state", state},
+                        {"slot", rows->str(0, 1)},
+                        {"tables", rows->num(0, 7)},
+                        {"tables_ready", rows->num(0, 8)}};
+    if (worker) {
+        j["worker_pid"] = rows->num(0, 2);
+        j["received_lsn"] = rows->str(0, 3);
+        j["latest_end_lsn"] = rows->str(0, 4);
+        j["last_msg_receipt_time"] = rows->str(0, 5);
+        j["silence_s"] = std::strtod(rows->str(0, 6).c_str(), nullptr);
+    }
+    return j;
+}
+
+nlohmann::json errors_json(pg::Connection& green, int green_major, const std::string& sub) {
+    if (green_major < 15) return {{"available", false}, {"note", "needs PostgreSQL 15 on green"}};
+    auto rows = green.query(sql::sync_status_subscription_errors, {sub}, pg::after(kQuery));
+    if (!rows || rows->empty()) return {{"available", false}};
+    return {{"available", true},
+            {"apply_error_count", rows->num(0, 0)},
+            {"sync_error_count", rows->num(0, 1)},
+            {"stats_reset", rows->opt(0, 2).value_or("")}};
+}
+
+//! Lag in bytes now, its trend since `previous`, and the time to caught-up it implies.
+nlohmann::json lag_json(const nlohmann::json& slot, const nlohmann::json& beat,
+                        const std::optional<LagSample>& previous, LagSample& sample) {
+    nlohmann::json lag = {{"bytes", slot.value("lag_bytes", 0LL)}};
+    if (beat.contains("lag_s")) lag["seconds"] = beat["lag_s"];
+    lag["heartbeat_applied"] = beat.value("seen", false);
+    sample = {slot.value("lag_bytes", 0LL), pg::Clock::now()};
+    bool caught_up = beat.value("seen", false) || sample.lag_bytes < kCaughtUpBytes;
+    lag["caught_up"] = caught_up;
+    if (caught_up) {
+        lag["caught_up_in_s"] = 0;
+    } else if (previous) {
+        double dt = std::chrono::duration<double>(sample.at - previous->at).count();
+        double shrink =
+            dt > 0 ? static_cast<double>(previous->lag_bytes - sample.lag_bytes) / dt : 0;
+        if (shrink > 0) lag["caught_up_in_s"] = static_cast<double>(sample.lag_bytes) / shrink;
+    }
+    return lag;
+}
+
+nlohmann::json setup_json(const config::Config& config, const std::optional<SetupState>& state) {
+    nlohmann::json j = {{"state", setup_phase(state)}};
+    if (state && state->slot) j["generation"] = state->slot->generation;
+    auto progress = copy_progress(config.state_dir);
+    if (!progress) return j;
+    nlohmann::json copy = {{"items_total", progress->items_total},
+                           {"items_done", progress->items_done},
+                           {"rows", progress->rows},
+                           {"bytes", progress->bytes},
+                           {"planned_bytes", progress->est_bytes_total},
+                           {"planned_bytes_done", progress->est_bytes_done}};
+    long long left = progress->est_bytes_total - progress->est_bytes_done;
+    if (left > 0 && progress->rate_bytes_s > 0) {
+        copy["eta_s"] = static_cast<double>(left) / progress->rate_bytes_s;
+    }
+    copy["tables"] = progress->tables;
+    j["copy"] = copy;
+    return j;
+}
+
+}  // namespace
+
+Result<nlohmann::json> gather_status(const config::Config& config,
+                                     const std::optional<LagSample>& previous, LagSample& sample) {
+    auto servers = catalog::connect_servers(config, pg::after(kQuery));
+    if (!servers) return servers.take_error();
+    auto state = read_state(config.state_dir);
+    nlohmann::json doc = {{"ok", true}, {"setup", setup_json(config, state)}};
+    doc["blue"] = {{"version", servers->blue_info.version},
+                   {"database", servers->blue_info.database}};
+    doc["green"] = {{"version", servers->green_info.version},
+                    {"database", servers->green_info.database}};
+    auto slot = slot_json(servers->blue, config.name + "_slot");
+    auto sub = subscription_json(servers->green, config.name + "_sub");
+    auto beat = sub.value("exists", false) ? heartbeat(servers->blue, servers->green)
+                                           : nlohmann::json{{"written", false}};
+    slot = slot_json(servers->blue, config.name + "_slot");  // after the heartbeat: fresher
+    doc["slot"] = slot;
+    doc["subscription"] = sub;
+    doc["lag"] = lag_json(slot, beat, previous, sample);
+    doc["apply_errors"] =
+        errors_json(servers->green, servers->green_info.major(), config.name + "_sub");
+    if (state && !state->fingerprint.empty()) {
+        auto drift = detect_drift(servers->blue, state->fingerprint, pg::after(kQuery));
+        doc["schema_drift"] =
+            drift ? to_json(*drift) : nlohmann::json{{"error", drift.error().str()}};
+    }
+    return doc;
+}
+
+namespace {
+
+std::string num(const nlohmann::json& j, const char* key) {
+    return j.contains(key) && !j[key].is_null() ? j[key].dump() : "-";
+}
+
+std::string render_copy(const nlohmann::json& copy) {
+    double planned = copy.value("planned_bytes", 0.0);
+    double pct = planned > 0 ? 100.0 * copy.value("planned_bytes_done", 0.0) / planned : 100.0;
+    char share[16];
+    std::snprintf(share, sizeof share, "%.0f%%", pct);
+    std::string out = "  copy: " + std::string(share) + " of the work, " + num(copy, "items_done") +
+                      "/" + num(copy, "items_total") + " items, " +
+                      human_bytes(copy.value("bytes", 0.0)) + " and " +
+                      human_count(copy.value("rows", 0.0)) + " rows moved";
+    if (copy.contains("eta_s")) out += ", ETA " + human_duration(copy["eta_s"].get<double>());
+    out += "\n";
+    int shown = 0;
+    for (const auto& t : copy["tables"]) {
+        if (t["state"] == "done" || shown >= 10) continue;
+        ++shown;
+        out += "    " + t["table"].get<std::string>() + ": " + t["state"].get<std::string>() +
+               " (" + num(t, "items_done") + "/" + num(t, "items") + " items)\n";
+    }
+    return out;
+}
+
+std::string render_lag(const nlohmann::json& lag) {
+    std::string out = "lag:          " + human_bytes(lag.value("bytes", 0.0));
+    if (lag.contains("seconds")) {
+        char s[32];
+        std::snprintf(s, sizeof s, "%.2f s", lag["seconds"].get<double>());
+        out += std::string(", ") + s;
+    }
+    if (lag.value("caught_up", false)) {
+        out += " (caught up)";
+    } else if (lag.contains("caught_up_in_s")) {
+        out += ", caught up in ~" + human_duration(lag["caught_up_in_s"].get<double>());
+    }
+    return out + "\n";
+}
+
+std::string render_slot(const nlohmann::json& slot) {
+    if (!slot.value("exists", false))
+        return "slot:         " + slot.value("name", "") + " missing\n";
+    std::string limit = slot.value("max_slot_wal_keep_size", "-1");
+    return "slot:         " + slot.value("name", "") +
+           (slot.value("active", false) ? ", active" : ", inactive") + ", retains " +
+           human_bytes(slot.value("retained_bytes", 0.0)) + " of WAL (limit: " +
+           (limit == "-1" ? std::string("none, max_slot_wal_keep_size = -1") : limit) +
+           ", wal_status " + slot.value("wal_status", "?") + ")\n";
+}
+
+}  // namespace
+
+std::string render_status(const nlohmann::json& s) {
+    std::string out = "blue:         PostgreSQL " + s["blue"].value("version", "") + "\n" +
+                      "green:        PostgreSQL " + s["green"].value("version", "") + "\n" +
+                      "setup:        " + s["setup"].value("state", "") + "\n";
+    if (s["setup"].contains("copy")) out += render_copy(s["setup"]["copy"]);
+    const auto& sub = s["subscription"];
+    out += "subscription: " + sub.value("name", "") + " " + sub.value("state", "?");
+    if (sub.value("exists", false)) {
+        out += ", " + num(sub, "tables_ready") + "/" + num(sub, "tables") + " tables ready";
+        if (sub.contains("received_lsn")) out += ", received " + sub.value("received_lsn", "");
+    }
+    out += "\n" + render_slot(s["slot"]) + render_lag(s["lag"]);
+    const auto& errors = s["apply_errors"];
+    out += "apply errors: " +
+           (errors.value("available", false)
+                ? num(errors, "apply_error_count") + " apply, " + num(errors, "sync_error_count") +
+                      " sync"
+                : std::string("not counted here (") + errors.value("note", "no statistics") + ")") +
+           "\n";
+    if (s.contains("schema_drift")) {
+        const auto& d = s["schema_drift"];
+        bool any = d.value("detected", false);
+        out += std::string("schema:       ") +
+               (any ? "DDL on blue since setup! tables changed: " + d["tables_changed"].dump() +
+                          ", added: " + d["tables_added"].dump() +
+                          ", dropped: " + d["tables_dropped"].dump() +
+                          ", logged DDL: " + std::to_string(d["ddl_logged"].size())
+                    : std::string("unchanged since setup")) +
+               "\n";
+    }
+    return out;
+}
+
+}  // namespace pgflip::sync

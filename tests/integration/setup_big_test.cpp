@@ -1,0 +1,188 @@
+// setup on a table of several hundred MB: block ranges copied by several workers at once, and
+// kill -9 at the worst moments (in the middle of the copy, during the index builds) followed by
+// a second run that completes with green equal to blue and no row twice. One upgrade pair (the
+// first of upgrade_pairs()), to keep the suite fast.
+#include <set>
+
+#include "setup_fixture.hpp"
+
+namespace pgflip::test {
+namespace {
+
+constexpr const char* kBigSchema = R"sql(
+CREATE TABLE big (id bigserial PRIMARY KEY, k int NOT NULL, payload text NOT NULL, j jsonb);
+INSERT INTO big (k, payload, j)
+SELECT g % 1000, repeat(md5(g::text), 28), jsonb_build_object('g', g)
+  FROM generate_series(1, %ROWS%) g;
+CREATE INDEX big_k_idx ON big (k);
+CREATE INDEX big_j_idx ON big ((j->>'g'));
+CREATE TABLE small (id serial PRIMARY KEY, v text);
+INSERT INTO small (v) SELECT 'x' || g FROM generate_series(1, 1000) g;
+)sql";
+
+std::vector<std::string> big_load() {
+    return {
+        "UPDATE big SET k = k + 1 WHERE id = 1 + (random() * 299999)::int",
+        "INSERT INTO big (k, payload) VALUES (0, 'new')",
+        "DELETE FROM big WHERE id = 1 + (random() * 299999)::int",
+        "INSERT INTO small (v) VALUES ('load')",
+        "UPDATE small SET v = v || '.' WHERE id = 1 + (random() * 999)::int",
+    };
+}
+
+class SetupBig : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        auto pairs = upgrade_pairs();
+        if (pairs.empty()) GTEST_SKIP() << "no upgrade pair installed";
+        pair_ = pairs.front();
+    }
+    lab::Cluster& blue_cluster() { return shared_cluster(pair_.first); }
+    lab::Cluster& green_cluster() { return shared_cluster(pair_.second); }
+
+    //! About 1 KB a row: 300000 rows are about 300 MB.
+    static void fill(const Migration& m, int rows) {
+        std::string sql = kBigSchema;
+        sql.replace(sql.find("%ROWS%"), 6, std::to_string(rows));
+        m.blue().connect().query_or_throw(sql);
+    }
+
+    //! Waits until `ready()` or `timeout_s`; false on the timeout.
+    template <class Pred>
+    static bool wait_for(Pred ready, int timeout_s) {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+        while (!ready()) {
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return true;
+    }
+
+    static int count_items(const Migration& m, const std::string& table, const std::string& state) {
+        int n = 0;
+        for (const auto& e : m.events("setup.copy_item")) {
+            n += e["table"] == table && e["state"] == state ? 1 : 0;
+        }
+        return n;
+    }
+
+    static void kill_and_reap(pid_t pid) {
+        ::kill(pid, SIGKILL);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+    }
+
+    std::pair<int, int> pair_;
+};
+
+TEST_F(SetupBig, OneLargeTableIsCopiedBySeveralWorkersAtOnce) {
+    Migration m(blue_cluster(), green_cluster());
+    fill(m, 300000);
+    auto size = m.blue().connect().query_or_throw("SELECT pg_table_size('big')");
+    EXPECT_GT(size.num(0, 0), 250LL * 1024 * 1024);
+    auto report = m.setup({"--jobs", "4"});
+    std::printf("[setup] %s of big copied in %s ms total, steps %s\n",
+                std::to_string(size.num(0, 0)).c_str(), report["total_ms"].dump().c_str(),
+                report["step_ms"].dump().c_str());
+
+    int running = 0;
+    int most_at_once = 0;
+    std::set<int> workers;
+    for (const auto& e : m.events("setup.copy_item")) {
+        if (e["table"] != "big") continue;
+        workers.insert(e["worker"].get<int>());
+        running += e["state"] == "started" ? 1 : -1;
+        most_at_once = std::max(most_at_once, running);
+        EXPECT_FALSE(e["blocks"].is_null()) << "big is copied in block ranges";
+    }
+    EXPECT_GE(count_items(m, "big", "done"), 4);
+    EXPECT_GE(workers.size(), 3U);
+    EXPECT_GE(most_at_once, 3) << "several workers copy big at the same time";
+    m.wait_caught_up();
+    m.expect_same_data();
+}
+
+TEST_F(SetupBig, KilledDuringTheCopyUnderLoadResumesWithoutLossOrDuplicates) {
+    Migration m(blue_cluster(), green_cluster());
+    fill(m, 200000);
+    WriteLoad load(m.blue().conninfo(), big_load());
+    load.start();
+    pid_t pid = m.start_setup({"--jobs", "3", "--chunk-mb", "16"}, m.state_dir() / "first.log");
+    bool mid_copy = wait_for([&] { return count_items(m, "big", "done") >= 2; }, 300);
+    kill_and_reap(pid);
+    ASSERT_TRUE(mid_copy) << "the copy never got going";
+    int done_before = count_items(m, "big", "done");
+    int items_total = 0;
+    for (const auto& e : m.events("setup.plan")) items_total = e["items"].get<int>();
+    ASSERT_LT(done_before, items_total) << "killed too late to test a resume";
+
+    auto report = m.setup({"--jobs", "3", "--chunk-mb", "16"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    load.stop();
+    ASSERT_EQ(load.error(), "");
+    EXPECT_TRUE(report["resumed"].get<bool>());
+    EXPECT_EQ(report["generation"].get<int>(), 2);
+    // The load changed big between the two snapshots: its finished items were copied again.
+    EXPECT_EQ(report["recopied_tables"], nlohmann::json::array({"public.big"}));
+    m.wait_caught_up();
+    m.expect_same_data();
+    auto dupes =
+        m.green().connect().query_or_throw("SELECT count(*) - count(DISTINCT id) FROM big");
+    EXPECT_EQ(dupes.num(0, 0), 0);
+    auto slots = m.blue().connect().query_or_throw(
+        "SELECT string_agg(slot_name, ',') FROM pg_replication_slots WHERE database = "
+        "current_database()");
+    EXPECT_EQ(slots.str(0, 0), m.name() + "_slot") << "one slot left, under the expected name";
+}
+
+TEST_F(SetupBig, FinishedTablesUnchangedBetweenSnapshotsAreKept) {
+    Migration m(blue_cluster(), green_cluster());
+    fill(m, 100000);
+    pid_t pid = m.start_setup({"--jobs", "2", "--chunk-mb", "8"}, m.state_dir() / "first.log");
+    bool mid_copy = wait_for([&] { return count_items(m, "big", "done") >= 2; }, 300);
+    kill_and_reap(pid);
+    ASSERT_TRUE(mid_copy);
+    int done_before = count_items(m, "big", "done");
+    auto report = m.setup({"--jobs", "2", "--chunk-mb", "8"});
+    EXPECT_TRUE(report["recopied_tables"].empty()) << "nothing changed on blue meanwhile";
+    EXPECT_GE(report["items"].get<int>() - report["items_copied"].get<int>(), done_before)
+        << "items finished before the kill were kept";
+    m.wait_caught_up();
+    m.expect_same_data();
+}
+
+TEST_F(SetupBig, KilledDuringIndexBuildsResumes) {
+    Migration m(blue_cluster(), green_cluster());
+    fill(m, 100000);
+    pid_t pid = m.start_setup({"--jobs", "2"}, m.state_dir() / "first.log");
+    auto green_admin = m.green().connect();
+    bool building = wait_for(
+        [&] {
+            auto r = green_admin.query_or_throw(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND application_name = 'pgflip setup restore' AND state = 'active' "
+                "AND query ILIKE 'CREATE INDEX%'");
+            return r.num(0, 0) > 0;
+        },
+        300);
+    kill_and_reap(pid);
+    ASSERT_TRUE(building) << "never saw pg_restore build an index";
+    for (const auto& e : m.events("setup.step")) {
+        EXPECT_FALSE(e["step"] == "post_data" && e["state"] == "done") << "killed too late";
+    }
+    auto report = m.setup({"--jobs", "2"});
+    EXPECT_TRUE(report["resumed"].get<bool>());
+    auto green = m.green().connect();
+    auto indexes = green.query_or_throw(
+        "SELECT count(*) FROM pg_indexes WHERE tablename IN ('big', 'small') AND schemaname = "
+        "'public'");
+    EXPECT_EQ(indexes.num(0, 0), 4);
+    auto invalid = green.query_or_throw("SELECT count(*) FROM pg_index WHERE NOT indisvalid");
+    EXPECT_EQ(invalid.num(0, 0), 0);
+    m.blue().connect().query_or_throw("INSERT INTO big (k, payload) VALUES (1, 'after')");
+    m.wait_caught_up();
+    m.expect_same_data();
+}
+
+}  // namespace
+}  // namespace pgflip::test

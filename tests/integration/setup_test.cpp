@@ -1,0 +1,258 @@
+// pgflip setup and status against real servers, for every upgrade pair (14 -> 16, 15 -> 17, ...):
+// a copy under a steady write load ends with green equal to blue; types and odd identifiers
+// survive; status reports streaming, lag, the slot and DDL run on blue afterwards.
+#include "setup_fixture.hpp"
+
+namespace pgflip::test {
+namespace {
+
+class SetupTest : public ::testing::TestWithParam<std::pair<int, int>> {
+  protected:
+    lab::Cluster& blue_cluster() { return shared_cluster(GetParam().first); }
+    lab::Cluster& green_cluster() { return shared_cluster(GetParam().second); }
+};
+
+constexpr const char* kShopSchema = R"sql(
+CREATE TABLE accounts (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name text NOT NULL,
+    balance numeric(14, 2) NOT NULL DEFAULT 0
+);
+CREATE TABLE orders (
+    id bigserial PRIMARY KEY,
+    account_id bigint NOT NULL REFERENCES accounts (id),
+    amount numeric(12, 2),
+    status text NOT NULL DEFAULT 'new',
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX orders_account_idx ON orders (account_id);
+CREATE TABLE events (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    kind text NOT NULL,
+    at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE TABLE measurements (
+    id bigserial,
+    at date NOT NULL,
+    v float8,
+    PRIMARY KEY (id, at)
+) PARTITION BY RANGE (at);
+CREATE TABLE measurements_2024 PARTITION OF measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE measurements_2025 PARTITION OF measurements FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE wide (id int PRIMARY KEY, payload text NOT NULL);
+CREATE SEQUENCE invoice_numbers START 1000;
+INSERT INTO accounts (name, balance) SELECT 'account ' || g, g % 1000 FROM generate_series(1, 1000) g;
+INSERT INTO orders (account_id, amount) SELECT 1 + g % 1000, g % 500 FROM generate_series(1, 20000) g;
+INSERT INTO events (kind) SELECT 'seed' FROM generate_series(1, 2000);
+INSERT INTO measurements (at, v) SELECT date '2024-01-01' + g % 700, g / 7.0 FROM generate_series(1, 20000) g;
+INSERT INTO wide SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 100000) g;
+SELECT nextval('invoice_numbers') FROM generate_series(1, 10);
+)sql";
+
+//! What the application keeps doing on blue while setup runs.
+std::vector<std::string> shop_load() {
+    return {
+        "INSERT INTO orders (account_id, amount) VALUES (1 + (random() * 999)::int, random() * "
+        "100)",
+        "UPDATE accounts SET balance = balance + 1 WHERE id = 1 + (random() * 999)::int",
+        "DELETE FROM orders WHERE id = (SELECT min(id) FROM orders)",
+        "INSERT INTO events (kind) VALUES ('load')",
+        "INSERT INTO measurements (at, v) VALUES (date '2024-01-01' + (random() * 700)::int, "
+        "random())",
+        "UPDATE wide SET payload = md5(random()::text) WHERE id = 1 + (random() * 99999)::int",
+        "DELETE FROM wide WHERE id = 1 + (random() * 99999)::int",
+        "SELECT nextval('invoice_numbers')",
+    };
+}
+
+TEST_P(SetupTest, GreenEqualsBlueAfterACopyUnderWriteLoad) {
+    Migration m(blue_cluster(), green_cluster());
+    m.blue().connect().query_or_throw(kShopSchema);
+    WriteLoad load(m.blue().conninfo(), shop_load());
+    load.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    long long before = load.commits();
+    auto report = m.setup({"--jobs", "3", "--chunk-mb", "2"});
+    long long during = load.commits() - before;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    load.stop();
+    ASSERT_EQ(load.error(), "");
+    EXPECT_GT(during, 20) << "the load must run during the whole setup";
+    EXPECT_TRUE(report["ok"].get<bool>());
+    EXPECT_GT(report["items"].get<int>(), report["tables"].get<int>()) << "wide is split";
+
+    m.wait_caught_up();
+    m.expect_same_data();
+
+    auto status = m.status();
+    EXPECT_EQ(status["setup"]["state"], "complete");
+    EXPECT_EQ(status["subscription"]["state"], "streaming");
+    EXPECT_TRUE(status["slot"]["exists"].get<bool>());
+    EXPECT_TRUE(status["lag"]["heartbeat_applied"].get<bool>()) << status.dump();
+    EXPECT_TRUE(status["lag"]["caught_up"].get<bool>());
+    EXPECT_FALSE(status["schema_drift"]["detected"].get<bool>()) << status.dump();
+    EXPECT_EQ(status["setup"]["copy"]["items_done"], status["setup"]["copy"]["items_total"]);
+}
+
+TEST_P(SetupTest, IndexesConstraintsAndForeignKeysAreBuiltAndValid) {
+    Migration m(blue_cluster(), green_cluster());
+    m.blue().connect().query_or_throw(kShopSchema);
+    m.setup({"--jobs", "2"});
+    auto green = m.green().connect();
+    const char* q =
+        "SELECT (SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+        "        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'),"
+        "       (SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND convalidated),"
+        "       (SELECT count(*) FROM pg_constraint WHERE NOT convalidated)";
+    auto blue_counts = m.blue().connect().query_or_throw(q);
+    auto green_counts = green.query_or_throw(q);
+    EXPECT_EQ(green_counts.str(0, 0), blue_counts.str(0, 0)) << "indexes";
+    EXPECT_EQ(green_counts.str(0, 1), blue_counts.str(0, 1)) << "validated foreign keys";
+    EXPECT_EQ(green_counts.str(0, 2), "0");
+    auto analyzed = green.query_or_throw(
+        "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'wide' AND last_analyze IS NOT "
+        "NULL");
+    EXPECT_EQ(analyzed.num(0, 0), 1);
+    // A second run finds nothing to do.
+    auto again = m.setup();
+    EXPECT_TRUE(again["already_complete"].get<bool>());
+}
+
+constexpr const char* kTypesSchema = R"sql(
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE DOMAIN positive AS numeric CHECK (VALUE > 0);
+CREATE TYPE pair AS (a int, b text);
+-- Only types binary COPY carries safely: copied in binary.
+CREATE TABLE typed_binary (
+    id int PRIMARY KEY,
+    n numeric, f float8, j jsonb, ints int[], texts text[], b bytea, m mood, d positive,
+    ts timestamptz, iv interval, u uuid, big text, addr inet, r int4range, tv tsvector,
+    g numeric GENERATED ALWAYS AS (n * 2) STORED
+);
+INSERT INTO typed_binary (id, n, f, j, ints, texts, b, m, d, ts, iv, u, big, addr, r, tv) VALUES
+    (1, 12345678901234567890.123456789, 1.5e300, '{"a": [1, 2, {"b": null}], "c": "é"}',
+     '{1,NULL,3}', '{"x y","",NULL}', '\x00ff10', 'happy', 0.5, '2024-02-29 23:59:59.999999+05',
+     '1 year 2 mons 3 days 04:05:06.789', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+     repeat('long value ', 100000), '192.168.1.0/24', '[1,10)', 'fat:1 rat:2'),
+    (2, 'NaN', 'NaN', 'null', '{}', '{}', '', 'sad', 1, 'infinity', '-00:00:00.000001',
+     '00000000-0000-0000-0000-000000000000', '', '::1', 'empty', ''),
+    (3, '-0.000001', '-0', '[]', NULL, NULL, NULL, NULL, NULL, '-infinity', NULL, NULL, NULL,
+     NULL, NULL, NULL),
+    (4, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+INSERT INTO typed_binary (id, n, b, big)
+SELECT 10 + g, g, decode(repeat(md5(g::text), 2000), 'hex'),
+       (SELECT string_agg(md5(g::text || i::text), '') FROM generate_series(1, 3000) i)
+  FROM generate_series(1, 40) g;
+-- Types whose binary form carries type OIDs (composites, arrays of enums): copied as text.
+CREATE TABLE typed_text (
+    id int PRIMARY KEY,
+    p pair, moods mood[], m money, note text
+);
+INSERT INTO typed_text VALUES (1, ROW(1, 'x,y "z"'), '{sad,happy}', 12.34, E'tab\there\nnewline\\'),
+                              (2, NULL, '{}', NULL, NULL);
+CREATE TABLE parts (id int, region text, v jsonb, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+CREATE TABLE parts_eu PARTITION OF parts FOR VALUES IN ('eu');
+CREATE TABLE parts_other PARTITION OF parts DEFAULT;
+INSERT INTO parts SELECT g, (ARRAY['eu', 'us', 'apac'])[1 + g % 3], jsonb_build_object('g', g)
+  FROM generate_series(1, 3000) g;
+CREATE TABLE parent_inh (id int PRIMARY KEY, v text);
+CREATE TABLE child_inh (extra int, PRIMARY KEY (id)) INHERITS (parent_inh);
+INSERT INTO parent_inh VALUES (1, 'parent');
+INSERT INTO child_inh VALUES (2, 'child', 7);
+CREATE TABLE no_columns ();
+INSERT INTO no_columns DEFAULT VALUES;
+INSERT INTO no_columns DEFAULT VALUES;
+CREATE MATERIALIZED VIEW mood_counts AS SELECT m, count(*) FROM typed_binary GROUP BY m;
+)sql";
+
+TEST_P(SetupTest, TypesSurvive) {
+    Migration m(blue_cluster(), green_cluster());
+    m.blue().connect().query_or_throw(kTypesSchema);
+    m.setup({"--jobs", "2"});
+    m.wait_caught_up();
+    m.expect_same_data();
+    bool binary = false;
+    bool text = false;
+    for (const auto& e : m.events("setup.copy_item")) {
+        if (e["table"] == "typed_binary") binary = binary || e["binary"].get<bool>();
+        if (e["table"] == "typed_text") text = text || !e["binary"].get<bool>();
+    }
+    EXPECT_TRUE(binary) << "typed_binary goes in binary";
+    EXPECT_TRUE(text) << "typed_text falls back to text";
+    auto green = m.green().connect();
+    EXPECT_EQ(green.query_or_throw("SELECT count(*) FROM mood_counts").num(0, 0), 3)
+        << "populated materialized views are refreshed (happy, sad, NULL)";
+    EXPECT_EQ(green.query_or_throw("SELECT g::text FROM typed_binary WHERE id = 1").str(0, 0),
+              "24691357802469135780.246913578");
+    // Changes after setup arrive too, in every table.
+    m.blue().connect().query_or_throw(
+        "UPDATE typed_binary SET n = n + 1, big = big || 'x'; DELETE FROM typed_text WHERE id = 2;"
+        "INSERT INTO parts VALUES (9999, 'eu', '{}'); UPDATE child_inh SET v = 'changed'");
+    m.wait_caught_up();
+    m.expect_same_data();
+}
+
+constexpr const char* kOddSchema = R"sql(
+CREATE SCHEMA "Odd ""Schema"" ü";
+CREATE TABLE "Odd ""Schema"" ü"."Sel ect" (
+    "from" int PRIMARY KEY,
+    "User" text,
+    "ÜñÎ çødé" text,
+    "x""y" int,
+    "CamelCase" bigint GENERATED ALWAYS AS ("from" * 10) STORED
+);
+INSERT INTO "Odd ""Schema"" ü"."Sel ect" ("from", "User", "ÜñÎ çødé", "x""y")
+SELECT g, 'u' || g, 'ü' || g, g FROM generate_series(1, 5000) g;
+CREATE TABLE "UPPER" ("ID" int PRIMARY KEY, "table" text);
+INSERT INTO "UPPER" VALUES (1, 'select'), (2, NULL);
+CREATE TABLE "with space" (id serial PRIMARY KEY, ref int REFERENCES "UPPER" ("ID"));
+INSERT INTO "with space" (ref) VALUES (1), (2), (NULL);
+CREATE INDEX "idx ""quoted""" ON "Odd ""Schema"" ü"."Sel ect" ("User", "ÜñÎ çødé");
+)sql";
+
+TEST_P(SetupTest, OddIdentifiersCopyCorrectly) {
+    Migration m(blue_cluster(), green_cluster());
+    m.blue().connect().query_or_throw(kOddSchema);
+    m.setup({"--jobs", "2", "--chunk-mb", "1"});
+    m.blue().connect().query_or_throw(
+        "UPDATE \"Odd \"\"Schema\"\" ü\".\"Sel ect\" SET \"User\" = 'changed' WHERE \"from\" < 10;"
+        "INSERT INTO \"with space\" (ref) VALUES (2)");
+    m.wait_caught_up();
+    m.expect_same_data();
+    auto idx = m.green().connect().query_or_throw(
+        "SELECT count(*) FROM pg_class WHERE relname = 'idx \"quoted\"'");
+    EXPECT_EQ(idx.num(0, 0), 1);
+}
+
+TEST_P(SetupTest, StatusReportsDdlRunOnBlueAfterSetup) {
+    Migration m(blue_cluster(), green_cluster());
+    m.blue().connect().query_or_throw(kShopSchema);
+    m.setup();
+    m.blue().connect().query_or_throw(
+        "ALTER TABLE orders ADD COLUMN note text; CREATE TABLE late (id int)");
+    auto status = m.status();
+    const auto& drift = status["schema_drift"];
+    EXPECT_TRUE(drift["detected"].get<bool>());
+    EXPECT_EQ(drift["tables_changed"], nlohmann::json::array({"public.orders"}));
+    EXPECT_EQ(drift["tables_added"], nlohmann::json::array({"public.late"}));
+    ASSERT_GE(drift["ddl_logged"].size(), 2U) << drift.dump();
+    EXPECT_EQ(drift["ddl_logged"][0]["command_tag"], "ALTER TABLE");
+    EXPECT_EQ(drift["ddl_logged"][1]["command_tag"], "CREATE TABLE");
+    auto human = m.run({"status"});
+    EXPECT_EQ(human.exit_code, 0);
+    EXPECT_NE(human.out.find("DDL on blue since setup"), std::string::npos) << human.out;
+}
+
+TEST_P(SetupTest, RefusesAGreenDatabaseThatIsNotEmpty) {
+    Migration m(blue_cluster(), green_cluster());
+    m.blue().connect().query_or_throw(kShopSchema);
+    m.green().connect().query_or_throw("CREATE TABLE already_here (id int)");
+    auto r = m.run({"setup"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("already has 1 tables"), std::string::npos) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Pairs, SetupTest, ::testing::ValuesIn(upgrade_pairs()), pair_name);
+
+}  // namespace
+}  // namespace pgflip::test
