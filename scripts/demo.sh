@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/build.sh
-PGFLIP=$PWD/build/pgflip
+PGFLIP=$PWD/${PGFLIP_BUILD_DIR:-build}/pgflip
 SANDBOX=${PGFLIP_SANDBOX_DIR:-$PWD/sandbox}
 CONFIG=$SANDBOX/pgflip.toml
 
