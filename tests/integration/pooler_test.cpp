@@ -474,6 +474,8 @@ TEST_F(PoolerTest, IniRewriteKeepsContentOwnerModeAndIsAtomic) {
     EXPECT_EQ(torn, 0) << "of " << reads << " reads";
     EXPECT_EQ(read_text(b.ini()), text);  // 50 switches: back on blue, byte for byte
 
+    struct stat last_blue {};
+    ASSERT_EQ(stat(b.ini().c_str(), &last_blue), 0);
     ASSERT_TRUE(ok(p->switch_to(green_target(), pg::after(milliseconds(2000)))));
     EXPECT_EQ(read_text(b.ini()), expected_green);
     struct stat after {};
@@ -481,7 +483,7 @@ TEST_F(PoolerTest, IniRewriteKeepsContentOwnerModeAndIsAtomic) {
     EXPECT_EQ(after.st_uid, before.st_uid);
     EXPECT_EQ(after.st_gid, before.st_gid);
     EXPECT_EQ(after.st_mode & 07777, 0640u);
-    EXPECT_NE(after.st_ino, before.st_ino);  // replaced by rename, not written in place
+    EXPECT_NE(after.st_ino, last_blue.st_ino);  // replaced by rename, not written in place
     for (const auto& f : fs::directory_iterator(b.dir())) {
         EXPECT_EQ(f.path().filename().string().find(".pgflip-"), std::string::npos) << f.path();
     }
