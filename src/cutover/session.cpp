@@ -131,7 +131,8 @@ FlipResult Session::flip(LiveContext& ctx, Direction direction) {
 
 void Session::after_flip(const FlipResult& result) {
     if (!options_.dry_run) {
-        settle_state(state_, result.on);
+        // A failed RESUME stays "in progress": the watchdog (or the next run) resumes.
+        settle_state(state_, resume_failed(result) ? Side::none : result.on);
         if (Status saved = save_flip_state(dir_, state_); !saved.ok()) {
             report_.error = saved.error();
         }

@@ -19,7 +19,7 @@ namespace pgflip::cutover {
 namespace {
 
 constexpr auto kConnectTimeout = milliseconds(15000);
-constexpr auto kLockWait = milliseconds(5000);
+constexpr auto kLockWait = milliseconds(600000);
 
 void tell(int fd, const std::string& line) {
     std::string text = line + "\n";
@@ -41,19 +41,25 @@ Progress follow_pipe() {
     return progress;
 }
 
-//! The state directory, once the dead run's lock is released (a new run may hold it for a
-//! moment: waits a little, then settles without it and leaves the journal alone).
+//! The state directory, once the dead run's lock is released. Only the lock holder may settle:
+//! a new run that took it first settles the flip itself, so this waits rather than races.
 std::optional<state::StateDir> lock_state_dir(const std::filesystem::path& dir, Clock& clock) {
     const auto until = clock.now() + kLockWait;
     for (;;) {
         auto opened = state::StateDir::open(dir);
         if (opened.ok()) return std::move(opened).value();
         if (clock.now() >= until) {
-            log_line("state directory stays locked: " + opened.error().str());
+            log_line("gave up waiting for the state directory: " + opened.error().str());
             return std::nullopt;
         }
         clock.sleep_for(std::chrono::milliseconds(5));
     }
+}
+
+//! True when the flip this watchdog watched is still the one in progress.
+bool still_ours(const state::StateDir& dir, const std::string& run_id) {
+    auto state = load_flip_state(dir);
+    return state.ok() && state->in_progress && state->in_progress->run_id == run_id;
 }
 
 }  // namespace
@@ -83,7 +89,12 @@ int run_watchdog(const config::Config& config, const std::filesystem::path& stat
     if (progress.finished) return 0;
     log_line("pgflip went away during the flip: settling it");
     auto dir = lock_state_dir(state_dir, clock);
-    const SettleResult settled = (*settler)->settle(progress, dir ? &*dir : nullptr);
+    if (!dir) return 1;
+    if (!still_ours(*dir, state->in_progress->run_id)) {
+        log_line("another run settled the flip first: nothing to do");
+        return 0;
+    }
+    const SettleResult settled = (*settler)->settle(progress, &*dir);
     log_line(settled.summary());
     return settled.ok ? 0 : 1;
 }

@@ -82,6 +82,23 @@ TEST(KillDuringRollback, WatchdogReturnsToGreenAndRollbackThenWorks) {
     EXPECT_TRUE(load.errors().empty()) << load.errors().front();
 }
 
+TEST(KillAndRerunAtOnce, TheRerunWaitsForTheWatchdog) {
+    if (!installed()) GTEST_SKIP() << "PostgreSQL missing";
+    Migration m(shared_cluster(kBlue), shared_cluster(kGreen));
+    Load load(m.client_conninfo(), 3);
+    ASSERT_TRUE(load.progresses());
+    auto killed = m.pgflip({"cutover"}, {{"PGFLIP_TEST_KILL_AT_STEP", "arm_reverse"}});
+    EXPECT_TRUE(killed.killed);
+    auto again = m.pgflip({"cutover"});  // no waiting: the watchdog may still be settling
+    EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+    EXPECT_EQ(again.json.value("on", ""), "green") << again.out;
+    ASSERT_TRUE(load.progresses());
+    load.stop();
+    auto g = m.green();
+    Migration::expect_all_acked(g, load.acked());
+    EXPECT_TRUE(load.errors().empty()) << load.errors().front();
+}
+
 TEST(KillWithoutWatchdog, TheNextRunSettlesFromTheJournal) {
     if (!installed()) GTEST_SKIP() << "PostgreSQL missing";
     Migration m(shared_cluster(kBlue), shared_cluster(kGreen));

@@ -100,6 +100,26 @@ TEST_F(Cutover, SequencesIdentityAndUnownedSequencesMoveExactly) {
     EXPECT_GT(loose.num(0, 0), 777777);
 }
 
+TEST_F(Cutover, PublicationOfListedTablesGetsTheSentinelAdded) {
+    MigrationOptions o;
+    o.publish_listed_tables = true;
+    o.list_app_roles = true;
+    Migration m(blue(), green(), o);
+    Load load(m.client_conninfo(), 2);
+    ASSERT_TRUE(load.progresses());
+    expect_ok(m.pgflip({"cutover"}), "green");
+    auto b = m.blue();
+    EXPECT_EQ(b.query_or_throw("SELECT count(*) FROM pg_publication_tables WHERE pubname = '" +
+                               m.slot_prefix() + "_pub' AND schemaname = 'pgflip'")
+                  .num(0, 0),
+              1);
+    expect_ok(m.pgflip({"rollback"}), "blue");
+    ASSERT_TRUE(load.progresses());
+    load.stop();
+    Migration::expect_all_acked(b, load.acked());
+    EXPECT_TRUE(load.errors().empty()) << load.errors().front();
+}
+
 TEST_F(Cutover, TwoPoolersFlipTogether) {
     MigrationOptions o;
     o.poolers = 2;
