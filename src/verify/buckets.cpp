@@ -12,6 +12,7 @@ constexpr int max_buckets = 20000;
 constexpr long long page_size = 8192;
 constexpr long long sampled_rows_per_bucket = 30;
 constexpr long long sampled_pages_per_bucket = 2;
+constexpr long long min_sampled_pages = 16;  // so that a sample is never empty by chance
 
 //! Rows the table probably holds: the planner's estimate, else a guess from its size.
 long long estimated_rows(const Table& table) {
@@ -74,7 +75,10 @@ double sample_percent(const Table& table, int buckets) {
     const double rows = static_cast<double>(std::max<long long>(estimated_rows(table), 1));
     const double pages = static_cast<double>(std::max<long long>(table.bytes / page_size, 1));
     const double by_rows = 100.0 * static_cast<double>(sampled_rows_per_bucket * buckets) / rows;
-    const double by_pages = 100.0 * static_cast<double>(sampled_pages_per_bucket * buckets) / pages;
+    const double by_pages =
+        100.0 *
+        static_cast<double>(std::max(sampled_pages_per_bucket * buckets, min_sampled_pages)) /
+        pages;
     return std::clamp(std::max(by_rows, by_pages), 0.0001, 100.0);
 }
 

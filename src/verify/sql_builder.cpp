@@ -99,22 +99,36 @@ std::string column_hash_term(const Column& column) {
     return ref;
 }
 
-std::string row_hash_expr(const std::vector<Column>& columns) {
+std::string row_hash_expr(const std::vector<Column>& columns, const std::string& seed) {
     if (columns.empty()) return "0::int8";
     std::vector<std::string> terms;
     terms.reserve(columns.size());
     for (const Column& c : columns) terms.push_back(column_hash_term(c));
-    return "hash_record_extended(ROW(" + join(terms, ", ") + "), 0)";
-}
-
-std::string row_hash_expr(const Table& table) {
-    return row_hash_expr(table.columns);
+    return "hash_record_extended(ROW(" + join(terms, ", ") + "), " + seed + ")";
 }
 
 std::string key_hash_expr(const Table& table) {
     std::vector<Column> key;
     for (const Column* c : table.key()) key.push_back(*c);
-    return row_hash_expr(key);
+    return row_hash_expr(key, "0");
+}
+
+std::string row_seed_expr(const Table& table) {
+    const auto key = table.key();
+    if (key.empty()) return "0";
+    const Column& k = *key.front();
+    const bool integer = k.base_schema == "pg_catalog" &&
+                         (k.base_type == "int2" || k.base_type == "int4" || k.base_type == "int8");
+    if (key.size() == 1 && integer) return "(" + column_ref(k) + ")::int8";
+    return key_hash_expr(table);
+}
+
+std::string row_hash_expr(const Table& table) {
+    return row_hash_expr(table.columns, row_seed_expr(table));
+}
+
+std::string hash_xor_expr(const Table& table) {
+    return table.key().empty() ? "bit_xor(" + row_hash_expr(table) + ")" : "0::int8";
 }
 
 std::string render(std::string_view tmpl, const std::map<std::string, std::string>& values) {
@@ -179,13 +193,15 @@ Condition sub_bucket_condition(const Table& table, Condition base, long long mas
 }
 
 std::string table_sums_sql(const Table& table) {
-    return render(sql::verify_table_sums,
-                  {{"table", table.qualified}, {"row_hash", row_hash_expr(table)}});
+    return render(sql::verify_table_sums, {{"table", table.qualified},
+                                           {"row_hash", row_hash_expr(table)},
+                                           {"hash_xor", hash_xor_expr(table)}});
 }
 
 std::string range_sums_sql(const Table& table) {
     return render(sql::verify_range_sums, {{"table", table.qualified},
                                            {"row_hash", row_hash_expr(table)},
+                                           {"hash_xor", hash_xor_expr(table)},
                                            {"key", column_ref(*table.key().front())},
                                            {"key_type", leading_key_type(table)}});
 }
@@ -195,6 +211,7 @@ std::string hash_sums_sql(const Table& table, bool by_key, const Condition& wher
     return render(sql::verify_hash_sums, {{"table", table.qualified},
                                           {"row_hash", row_hash},
                                           {"bucket_hash", by_key ? key_hash_expr(table) : row_hash},
+                                          {"hash_xor", hash_xor_expr(table)},
                                           {"where", where.sql}});
 }
 

@@ -5,7 +5,8 @@
 // itself (its type's extended hash function: cheap, and stable across major versions because hash
 // partitions survive pg_upgrade) or as its text under the pinned session settings (enums, whose
 // hash would be their OID; composites, json and types without a hash function). Collatable values
-// are hashed under COLLATE "C", so a case-insensitive collation cannot hide a difference.
+// are hashed under COLLATE "C", so a case-insensitive collation cannot hide a difference. The hash
+// is seeded with the row's key, so that a bucket's sum depends on which values share a row.
 #pragma once
 
 #include <map>
@@ -27,12 +28,20 @@ enum class HashInput {
 [[nodiscard]] HashInput hash_input(const Column& column);
 //! The column's term in ROW(...) of the row hash, e.g. t."name" COLLATE "C" or t."m"::text.
 [[nodiscard]] std::string column_hash_term(const Column& column);
-//! A 64-bit hash of the given columns (bigint); 0 for a table without columns.
-[[nodiscard]] std::string row_hash_expr(const std::vector<Column>& columns);
-//! The row hash of a table's rows.
+//! A 64-bit hash of the given columns (bigint) under `seed`; 0 for a table without columns.
+[[nodiscard]] std::string row_hash_expr(const std::vector<Column>& columns,
+                                        const std::string& seed);
+//! The row hash of a table's rows. Seeded with the row's key: hash_record_extended combines its
+//! columns' hashes linearly, so unseeded a bucket's sum would only see each column's multiset of
+//! values and miss values swapped between rows; seeded, every column's hash depends on the row.
 [[nodiscard]] std::string row_hash_expr(const Table& table);
+//! The seed: an integer key itself, else the key's hash; 0 without a key.
+[[nodiscard]] std::string row_seed_expr(const Table& table);
 //! The hash of the key columns (to split one key range into sub-buckets).
 [[nodiscard]] std::string key_hash_expr(const Table& table);
+//! The second summary of a bucket: bit_xor of the row hashes for a table without a key (its
+//! rows cannot be seeded), a constant otherwise.
+[[nodiscard]] std::string hash_xor_expr(const Table& table);
 
 //! Replaces each {{name}} of `tmpl`. Values must be quoted already (server-quoted names).
 [[nodiscard]] std::string render(std::string_view tmpl,

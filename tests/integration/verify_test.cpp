@@ -499,6 +499,7 @@ TEST_P(VerifyTest, LiveReplicationUnderLoadReportsNoFalseDifferences) {
     replicate();
 
     WriteLoad load(blue());
+    WriteLoad second_client(blue());
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     const long long before = load.transactions();
     verify::Report report = verify();
@@ -526,6 +527,7 @@ TEST_P(VerifyTest, LiveReplicationUnderLoadReportsNoFalseDifferences) {
               (std::set<std::string>{"(id)=(59500)"}))
         << report_text(report);
     load.stop();
+    second_client.stop();
     EXPECT_TRUE(load.error().empty()) << load.error();
     EXPECT_GT(load.transactions(), 50);
 

@@ -73,11 +73,24 @@ TEST(VerifyRowHash, DomainsAreCastToTheirBaseType) {
     EXPECT_EQ(column_hash_term(d), "(t.d)::integer");
 }
 
-TEST(VerifyRowHash, RowHashCombinesEveryColumnInOrder) {
+TEST(VerifyRowHash, RowHashCombinesEveryColumnInOrderSeededByTheKey) {
     EXPECT_EQ(row_hash_expr(keyed_table()),
-              "hash_record_extended(ROW(t.id, t.\"select\" COLLATE \"C\"), 0)");
-    EXPECT_EQ(row_hash_expr(std::vector<Column>{}), "0::int8");
+              "hash_record_extended(ROW(t.id, t.\"select\" COLLATE \"C\"), (t.id)::int8)");
+    EXPECT_EQ(row_hash_expr(std::vector<Column>{}, "0"), "0::int8");
     EXPECT_EQ(key_hash_expr(keyed_table()), "hash_record_extended(ROW(t.id), 0)");
+    EXPECT_EQ(hash_xor_expr(keyed_table()), "0::int8");  // seeded rows need no second summary
+}
+
+TEST(VerifyRowHash, OtherKeysSeedWithTheirHashAndKeylessTablesAddAnXor) {
+    Table by_text = keyed_table();
+    by_text.columns[0].key_position = 0;
+    by_text.columns[1].key_position = 1;
+    EXPECT_EQ(row_seed_expr(by_text), "hash_record_extended(ROW(t.\"select\" COLLATE \"C\"), 0)");
+    Table keyless = keyed_table();
+    keyless.columns[0].key_position = 0;
+    EXPECT_EQ(row_seed_expr(keyless), "0");
+    EXPECT_EQ(hash_xor_expr(keyless),
+              "bit_xor(hash_record_extended(ROW(t.id, t.\"select\" COLLATE \"C\"), 0))");
 }
 
 TEST(VerifyTemplates, RenderReplacesPlaceholdersOnly) {

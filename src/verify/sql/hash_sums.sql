@@ -3,7 +3,7 @@
 SELECT {{bucket_hash}} & $1::int8 AS bucket,
        count(*) AS n,
        sum({{row_hash}}) AS hash_sum,
-       bit_xor({{row_hash}}) AS hash_xor
+       {{hash_xor}} AS hash_xor
 FROM {{table}} AS t
 WHERE {{where}}
 GROUP BY 1

@@ -4,6 +4,6 @@
 SELECT width_bucket({{key}}, $1::{{key_type}}[]) AS bucket,
        count(*) AS n,
        sum({{row_hash}}) AS hash_sum,
-       bit_xor({{row_hash}}) AS hash_xor
+       {{hash_xor}} AS hash_xor
 FROM {{table}} AS t
 GROUP BY 1

@@ -3,5 +3,5 @@
 SELECT 0 AS bucket,
        count(*) AS n,
        coalesce(sum({{row_hash}}), 0) AS hash_sum,
-       coalesce(bit_xor({{row_hash}}), 0) AS hash_xor
+       coalesce({{hash_xor}}, 0) AS hash_xor
 FROM {{table}} AS t
