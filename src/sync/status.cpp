@@ -213,7 +213,7 @@ nlohmann::json lag_json(const nlohmann::json& slot, const nlohmann::json& beat,
     lag["caught_up"] = caught_up;
     if (caught_up) {
         lag["caught_up_in_s"] = 0;
-    } else if (previous) {
+    } else if (previous && sample.at - previous->at > milliseconds(200)) {
         double dt = std::chrono::duration<double>(sample.at - previous->at).count();
         double shrink =
             dt > 0 ? static_cast<double>(previous->lag_bytes - sample.lag_bytes) / dt : 0;
@@ -255,13 +255,16 @@ Result<nlohmann::json> gather_status(const config::Config& config,
     doc["green"] = {{"version", servers->green_info.version},
                     {"database", servers->green_info.database}};
     auto slot = slot_json(servers->blue, config.name + "_slot");
+    LagSample first{slot.value("lag_bytes", 0LL), pg::Clock::now()};
     auto sub = subscription_json(servers->green, config.name + "_sub");
     auto beat = sub.value("exists", false) ? heartbeat(servers->blue, servers->green)
                                            : nlohmann::json{{"written", false}};
-    slot = slot_json(servers->blue, config.name + "_slot");  // after the heartbeat: fresher
+    // Read again after the heartbeat's wait: fresher, and the two readings give a trend when
+    // no earlier round of --watch does.
+    slot = slot_json(servers->blue, config.name + "_slot");
     doc["slot"] = slot;
     doc["subscription"] = sub;
-    doc["lag"] = lag_json(slot, beat, previous, sample);
+    doc["lag"] = lag_json(slot, beat, previous ? previous : first, sample);
     doc["apply_errors"] =
         errors_json(servers->green, servers->green_info.major(), config.name + "_sub");
     if (state && !state->fingerprint.empty()) {
