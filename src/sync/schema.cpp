@@ -41,6 +41,10 @@ bool TocEntry::is_foreign_key() const {
     return description.rfind("FK CONSTRAINT ", 0) == 0;
 }
 
+bool TocEntry::is_pgflip_event_trigger() const {
+    return description.rfind("EVENT TRIGGER - pgflip_ddl_", 0) == 0;
+}
+
 std::vector<TocEntry> parse_toc(std::string_view list) {
     std::vector<TocEntry> out;
     std::istringstream in{std::string(list)};
@@ -99,7 +103,7 @@ Result<std::vector<TocEntry>> post_data_entries(const Tools& tools, const fs::pa
     PGFLIP_TRY(run_checked(p, Side::local, "pg_restore --list", deadline, &out));
     std::vector<TocEntry> kept;
     for (auto& e : parse_toc(out)) {
-        if (!e.is_foreign_key()) kept.push_back(std::move(e));
+        if (!e.is_foreign_key() && !e.is_pgflip_event_trigger()) kept.push_back(std::move(e));
     }
     return kept;
 }

@@ -27,6 +27,9 @@ struct TocEntry {
     std::string description;  //!< the rest of the line, from the type on
     std::string line;         //!< the whole line, for a -L list
     [[nodiscard]] bool is_foreign_key() const;
+    //! pgflip's own event triggers on blue (pgflip_ddl_*): database-level, so --exclude-schema
+    //! keeps them in the dump; restored on green they would call a function that is not there.
+    [[nodiscard]] bool is_pgflip_event_trigger() const;
 };
 
 //! Parses `pg_restore -l` output; comment lines are skipped.

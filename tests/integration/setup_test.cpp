@@ -243,6 +243,26 @@ TEST_P(SetupTest, StatusReportsDdlRunOnBlueAfterSetup) {
     EXPECT_NE(human.out.find("DDL on blue since setup"), std::string::npos) << human.out;
 }
 
+TEST_P(SetupTest, ApplicationEventTriggersReachGreenAndPgflipsOwnDoNot) {
+    Migration m(blue_cluster(), green_cluster());
+    auto b = m.blue().connect();
+    b.query_or_throw(kShopSchema);
+    // The application's own event trigger, and pgflip's left on blue by an earlier attempt
+    // whose green was thrown away: event triggers belong to no schema, so pg_dump keeps them.
+    b.query_or_throw(
+        "CREATE FUNCTION app_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;"
+        "CREATE EVENT TRIGGER app_ddl ON ddl_command_end EXECUTE FUNCTION app_ddl();"
+        "CREATE SCHEMA pgflip;"
+        "CREATE FUNCTION pgflip.log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;"
+        "CREATE EVENT TRIGGER pgflip_ddl_end ON ddl_command_end EXECUTE FUNCTION pgflip.log_ddl()");
+    m.setup();
+    auto triggers = m.green().connect().query_or_throw(
+        "SELECT string_agg(evtname, ',' ORDER BY evtname) FROM pg_event_trigger");
+    EXPECT_EQ(triggers.str(0, 0), "app_ddl");
+    m.wait_caught_up();
+    m.expect_same_data();
+}
+
 TEST_P(SetupTest, RefusesAGreenDatabaseThatIsNotEmpty) {
     Migration m(blue_cluster(), green_cluster());
     m.blue().connect().query_or_throw(kShopSchema);

@@ -39,8 +39,13 @@ TEST(SyncToc, ParsesEntriesAndKnowsForeignKeys) {
         "3128; 2606 16394 CONSTRAINT Odd Schema my table my table_Col X_key postgres\n"
         "3140; 0 0 INDEX ATTACH public pt1_k_idx postgres\n"
         "3142; 2606 16400 FK CONSTRAINT Odd Schema my table fk one postgres\n"
+        "3521; 3466 137439 EVENT TRIGGER - pgflip_ddl_end postgres\n"
+        "3523; 3466 137441 EVENT TRIGGER - audit_ddl postgres\n"
         "garbage line\n");
-    ASSERT_EQ(toc.size(), 3U);
+    ASSERT_EQ(toc.size(), 5U);
+    EXPECT_TRUE(toc[3].is_pgflip_event_trigger());
+    EXPECT_FALSE(toc[4].is_pgflip_event_trigger());  // the application's own: restored
+    EXPECT_FALSE(toc[2].is_pgflip_event_trigger());
     EXPECT_EQ(toc[0].dump_id, 3128);
     EXPECT_EQ(toc[0].catalog_oid, 2606U);
     EXPECT_EQ(toc[0].object_oid, 16394U);
