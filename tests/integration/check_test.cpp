@@ -385,6 +385,25 @@ TEST_F(CheckTest, DatabaseSettingsThatDifferAreFixedOnGreen) {
     EXPECT_TRUE(findings_of(again, "settings").empty()) << dump(again);
 }
 
+TEST_F(CheckTest, ServerSettingsThatDifferAreReportedWithTheirSource) {
+    lab::ClusterOptions options;
+    options.major = kGreen;
+    options.settings["TimeZone"] = "Asia/Tokyo";
+    options.settings["extra_float_digits"] = "0";
+    lab::Cluster tokyo = must(lab::Cluster::start(options));
+    Outcome run =
+        run_pgflip({"--json", "check", "--blue", blue_db->conninfo(), "--green", tokyo.conninfo()},
+                   dir.path());
+    json tz = finding_for(run, "settings", "setting TimeZone in database");
+    ASSERT_TRUE(tz.is_object()) << dump(run);
+    EXPECT_NE(tz["explanation"].get<std::string>().find("'Asia/Tokyo' (server setting)"),
+              std::string::npos)
+        << tz.dump(2);
+    EXPECT_TRUE(finding_for(run, "settings", "setting extra_float_digits in database").is_object())
+        << dump(run);
+    EXPECT_TRUE(finding_for(run, "settings", "setting DateStyle").is_null()) << dump(run);
+}
+
 TEST_F(CheckTest, RoleSettingsThatDifferAreFixedOnGreen) {
     const std::string role = "Reporting \"Ü\" user";
     for (auto* side : {blue_cluster, green_cluster}) {
