@@ -33,6 +33,19 @@ sleep 2
 step "pgflip verify: schema, sequences and data of blue and green, under load"
 "$PGFLIP" --config "$CONFIG" verify
 
+step "pgflip shadow: the application's read queries replayed on blue and green, results compared"
+# Rows the load does not change (it updates balances and adds orders): a difference would be real.
+cat >"$SANDBOX/queries.sql" <<'SQL'
+SELECT status, count(*) FROM orders WHERE id <= 50000 GROUP BY status;
+SELECT id, name, created_at FROM accounts WHERE id = $1;
+-- parameters: $1 = '42'
+-- parameters: $1 = '4242'
+SELECT o.id, o.amount, o.details->>'sku' AS sku FROM orders o WHERE o.account_id = $1 AND o.id <= 50000;
+-- parameters: $1 = '7'
+SELECT status, round(avg(amount), 6), sum(amount), min(created_at) FROM orders WHERE id <= 50000 GROUP BY status;
+SQL
+"$PGFLIP" --config "$CONFIG" shadow --queries "$SANDBOX/queries.sql"
+
 step "pgflip cutover: the flip to green, writes still running through the pooler"
 "$PGFLIP" --config "$CONFIG" cutover
 
