@@ -3,6 +3,7 @@
 // with the schema and its indexes restored first (the write-up's runbook), on the same data in
 // the same run, and their ratio. Blue's data is vacuumed (hint bits set) and in the page cache
 // before either run, so neither pays for the other's first read.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +15,8 @@
 #include "config/config.hpp"
 #include "lab/lab.hpp"
 #include "pg/connection.hpp"
+#include "support/dataset.hpp"
+#include "support/harness.hpp"
 #include "sync/process.hpp"
 #include "sync/tools.hpp"
 
@@ -21,30 +24,29 @@ namespace {
 
 using namespace pgflip;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using namespace pgflip::bench;
 
 struct Options {
     int blue = 14;
     int green = 16;
     double gb = 1.0;
     int jobs = 4;
+    bool builtin = true;  //!< --skip-builtin: only pgflip (for profiling; no ratio)
+    bool keep = false;    //!< --keep: leave both clusters running and print how to reach them
+    int repeat = 3;       //!< rounds of both runs on fresh green databases; the medians count
 };
-
-[[noreturn]] void die(const std::string& why) {
-    std::fprintf(stderr, "copy_bench: %s\n", why.c_str());
-    std::exit(1);
-}
-
-template <class T>
-T must(Result<T> r) {
-    if (!r.ok()) die(r.error().str());
-    return std::move(r).value();
-}
 
 Options parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; i += 2) {
         std::string key = argv[i];
+        if (key == "--skip-builtin" || key == "--keep") {
+            if (key == "--keep") o.keep = true;
+            if (key == "--skip-builtin") o.builtin = false;
+            --i;  // a flag: no value follows
+            continue;
+        }
+        if (i + 1 >= argc) die("option " + key + " needs a value");
         std::string value = argv[i + 1];
         if (key == "--blue") {
             o.blue = std::atoi(value.c_str());
@@ -54,63 +56,14 @@ Options parse(int argc, char** argv) {
             o.gb = std::atof(value.c_str());
         } else if (key == "--jobs") {
             o.jobs = std::atoi(value.c_str());
+        } else if (key == "--repeat") {
+            o.repeat = std::max(1, std::atoi(value.c_str()));
         } else {
-            die("unknown option " + key + " (use --blue N --green N --gb X --jobs N)");
+            die("unknown option " + key +
+                " (use --blue N --green N --gb X --jobs N --repeat N --skip-builtin --keep)");
         }
     }
     return o;
-}
-
-pg::Connection connect(const std::string& conninfo) {
-    auto info = must(pg::Conninfo::parse(conninfo, Side::local));
-    return must(pg::Connection::connect(info, Side::local, pg::after(pg::milliseconds(30000))));
-}
-
-void run_sql(pg::Connection& conn, const std::string& sql) {
-    auto r = conn.query(sql, pg::after(pg::milliseconds(4LL * 3600 * 1000)));
-    if (!r.ok()) die(r.error().str());
-}
-
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-//! One large table, one wide jsonb table (TOASTed), a hundred small ones, secondary indexes.
-std::string dataset_sql(double gb) {
-    auto n = [gb](double base) { return std::to_string(static_cast<long long>(base * gb)); };
-    return R"sql(
-CREATE TABLE big (id bigserial PRIMARY KEY, account_id int NOT NULL, created_at timestamptz NOT NULL,
-                  amount numeric(12, 2) NOT NULL, status text NOT NULL, note text NOT NULL);
-INSERT INTO big (account_id, created_at, amount, status, note)
-SELECT g % 50000, timestamptz '2024-01-01' + g * interval '1 second', (g % 100000) / 100.0,
-       (ARRAY['new', 'paid', 'shipped'])[1 + g % 3], repeat(md5(g::text), 15)
-  FROM generate_series(1, )sql" +
-           n(1100000) + R"sql() g;
-CREATE INDEX big_account_idx ON big (account_id);
-CREATE INDEX big_created_idx ON big (created_at);
-CREATE TABLE docs (id int PRIMARY KEY, customer text NOT NULL, doc jsonb NOT NULL);
-INSERT INTO docs
-SELECT g, 'customer ' || g % 1000,
-       jsonb_build_object('id', g, 'customer', g % 1000, 'items',
-           (SELECT jsonb_agg(jsonb_build_object('sku', md5((g * 100 + i)::text), 'qty', i,
-                                                'price', i * 1.5, 'note', md5(i::text)))
-              FROM generate_series(1, 24) i))
-  FROM generate_series(1, )sql" +
-           n(120000) + R"sql() g;
-CREATE INDEX docs_customer_idx ON docs (customer);
-DO $$
-BEGIN
-    FOR i IN 1..100 LOOP
-        EXECUTE format('CREATE TABLE %I (id int PRIMARY KEY, name text NOT NULL, v int NOT NULL,
-                        at timestamptz NOT NULL DEFAULT now())', 'small_' || lpad(i::text, 3, '0'));
-        EXECUTE format('INSERT INTO %I SELECT g, md5(g::text), g %% 100, now()
-                        FROM generate_series(1, %s) g', 'small_' || lpad(i::text, 3, '0'), )sql" +
-           n(10000) + R"sql();
-        EXECUTE format('CREATE INDEX ON %I (v)', 'small_' || lpad(i::text, 3, '0'));
-    END LOOP;
-END
-$$;
-)sql";
 }
 
 //! Reads every file of the data directory once, so both runs find blue's data in the cache.
@@ -132,9 +85,17 @@ void run_tool(const std::string& path, const std::vector<std::string>& args) {
     if (r.exit_code != 0) die(path + " failed: " + sync::stderr_tail(r.err));
 }
 
+//! Wall times of the built-in way: to streaming, and to streaming with statistics.
+struct BuiltinTimes {
+    double streaming = 0;  //!< every table ready, the apply worker streaming
+    double analyzed = 0;   //!< and then ANALYZE, to the end state pgflip setup reaches
+};
+
 //! The write-up's way: whole schema (indexes included), then CREATE SUBSCRIPTION with
-//! copy_data = true, until every table is ready and the apply worker streams.
-double run_builtin(const lab::Cluster& blue, const lab::Cluster& green, const Options& o) {
+//! copy_data = true, until every table is ready and the apply worker streams; then ANALYZE, which
+//! pgflip setup also runs (a green without statistics is not ready to take the application).
+BuiltinTimes run_builtin(const lab::Cluster& blue, const lab::Cluster& green, const Options& o,
+                         const std::string& db) {
     config::Config config;
     auto tools = must(sync::find_tools(config, o.blue, o.green));
     auto started = Clock::now();
@@ -143,38 +104,43 @@ double run_builtin(const lab::Cluster& blue, const lab::Cluster& green, const Op
              {"--schema-only", "--format=custom", "--no-publications", "--no-subscriptions",
               "--file=" + dump.string(), "--dbname=" + blue.conninfo("bench")});
     run_tool(tools.pg_restore,
-             {"--exit-on-error", "--dbname=" + green.conninfo("builtin"), dump.string()});
+             {"--exit-on-error", "--dbname=" + green.conninfo(db), dump.string()});
     auto b = connect(blue.conninfo("bench"));
-    run_sql(b, "CREATE PUBLICATION builtin_pub FOR ALL TABLES");
-    auto g = connect(green.conninfo("builtin"));
-    run_sql(g, "CREATE SUBSCRIPTION builtin_sub CONNECTION " +
-                   g.quote_literal(blue.conninfo("bench")) +
-                   " PUBLICATION builtin_pub WITH (copy_data = true)");
+    run_sql(b, "CREATE PUBLICATION " + db + "_pub FOR ALL TABLES");
+    auto g = connect(green.conninfo(db));
+    run_sql(g, "CREATE SUBSCRIPTION " + db + "_sub CONNECTION " +
+                   g.quote_literal(blue.conninfo("bench")) + " PUBLICATION " + db +
+                   "_pub WITH (copy_data = true)");
+    const auto give_up = Clock::now() + std::chrono::hours(2);
     for (;;) {
+        if (Clock::now() > give_up) die("the built-in copy did not finish in 2 hours");
         auto r = g.query_or_throw(
             "SELECT count(*) FILTER (WHERE r.srsubstate <> 'r'), count(*), "
             "(SELECT count(*) FROM pg_stat_subscription w WHERE w.subid = s.oid AND w.relid IS "
             "NULL) "
             "FROM pg_subscription s JOIN pg_subscription_rel r ON r.srsubid = s.oid "
-            "WHERE s.subname = 'builtin_sub' GROUP BY s.oid");
+            "WHERE s.subname = '" +
+            db + "_sub' GROUP BY s.oid");
         if (!r.empty() && r.num(0, 0) == 0 && r.num(0, 1) > 0 && r.num(0, 2) > 0) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    double seconds = seconds_since(started);
-    run_sql(g, "ALTER SUBSCRIPTION builtin_sub DISABLE");
-    return seconds;
+    BuiltinTimes times;
+    times.streaming = seconds_since(started);
+    run_sql(g, "ANALYZE");
+    times.analyzed = seconds_since(started);
+    return times;
 }
 
 //! `pgflip setup`, from nothing to a streaming, indexed, analyzed green.
 double run_pgflip(const lab::Cluster& blue, const lab::Cluster& green, const Options& o,
-                  nlohmann::json& report) {
-    fs::path state = green.dir() / "pgflip_state";
+                  const std::string& db, nlohmann::json& report) {
+    fs::path state = green.dir() / (db + "_state");
     sync::Program p;
     p.path = PGFLIP_BINARY;
-    p.args = {"--blue",      blue.conninfo("bench"), "--green", green.conninfo("pgflip"),
+    p.args = {"--blue",      blue.conninfo("bench"), "--green", green.conninfo(db),
               "--state-dir", state.string(),         "--json",  "setup",
               "--jobs",      std::to_string(o.jobs)};
-    p.env = {{"PGFLIP_NAME", "bench"}};
+    p.env = {{"PGFLIP_NAME", db}};
     p.capture_stdout = true;
     auto started = Clock::now();
     auto r = must(sync::run_program(p, Side::local, pg::after(pg::milliseconds(4 * 3600 * 1000))));
@@ -190,6 +156,28 @@ long long count_rows(const std::string& conninfo) {
         .num(0, 0);
 }
 
+//! Stops a round's streaming (its subscription, then its slot on blue) so the next round runs on
+//! idle servers, and checkpoints both.
+void end_round(const lab::Cluster& blue, const lab::Cluster& green, const std::string& db) {
+    auto g = connect(green.conninfo(db));
+    run_sql(g, "ALTER SUBSCRIPTION " + db + "_sub DISABLE");
+    run_sql(g, "ALTER SUBSCRIPTION " + db + "_sub SET (slot_name = NONE)");
+    run_sql(g, "DROP SUBSCRIPTION " + db + "_sub");
+    auto b = connect(blue.conninfo("bench"));
+    run_sql(b,
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+            "WHERE NOT active");
+    // What pgflip setup left on blue (its finalize would drop it too): the next round's built-in
+    // dump must not carry pgflip's schema and DDL triggers to green.
+    run_sql(b, "DROP PUBLICATION IF EXISTS " + db + "_pub");
+    run_sql(b,
+            "DROP EVENT TRIGGER IF EXISTS pgflip_ddl_end; DROP EVENT TRIGGER IF EXISTS "
+            "pgflip_ddl_drop; DROP SCHEMA IF EXISTS pgflip CASCADE");
+    run_sql(b, "CHECKPOINT");
+    auto gc = connect(green.conninfo());
+    run_sql(gc, "CHECKPOINT");
+}
+
 lab::Cluster start_cluster(int major) {
     lab::ClusterOptions options;
     options.major = major;
@@ -199,22 +187,19 @@ lab::Cluster start_cluster(int major) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     Options o = parse(argc, argv);
-    std::printf("copy bench: PG %d -> PG %d, %.1f GB, %u cores\n", o.blue, o.green, o.gb,
-                std::thread::hardware_concurrency());
+    std::printf("copy bench: PG %d -> PG %d, %.1f GB, %d jobs, %d rounds, %u cores\n", o.blue,
+                o.green, o.gb, o.jobs, o.repeat, std::thread::hardware_concurrency());
     auto blue = start_cluster(o.blue);
     auto green = start_cluster(o.green);
-    {
-        auto admin = connect(blue.conninfo());
-        run_sql(admin, "CREATE DATABASE bench");
-        auto ga = connect(green.conninfo());
-        run_sql(ga, "CREATE DATABASE builtin");
-        run_sql(ga, "CREATE DATABASE pgflip");
-    }
+    auto admin = connect(blue.conninfo());
+    run_sql(admin, "CREATE DATABASE bench");
     auto started = Clock::now();
     auto b = connect(blue.conninfo("bench"));
-    run_sql(b, dataset_sql(o.gb));
+    run_sql(b, bench::dataset_tables_sql());
+    run_sql(b, bench::dataset_rows_sql(o.gb));
+    run_sql(b, bench::dataset_indexes_sql());
     run_sql(b, "VACUUM (ANALYZE)");
     run_sql(b, "CHECKPOINT");
     auto size = b.query_or_throw(
@@ -223,35 +208,84 @@ int main(int argc, char** argv) {
         "AND relnamespace = 'public'::regnamespace");
     std::printf("data: %s database (%s of tables) generated in %.0f s\n", size.str(0, 0).c_str(),
                 size.str(0, 1).c_str(), seconds_since(started));
-    warm_cache(blue.data_dir());
+    const long long expected = count_rows(blue.conninfo("bench"));
 
-    double builtin = run_builtin(blue, green, o);
-    std::printf("built-in copy_data = true:  %7.1f s\n", builtin);
-    run_sql(b, "CHECKPOINT");
-    auto gc = connect(green.conninfo());
-    run_sql(gc, "CHECKPOINT");
-    warm_cache(blue.data_dir());
-
-    nlohmann::json report;
-    double pgflip = run_pgflip(blue, green, o, report);
-    std::printf("pgflip setup --jobs %d:      %7.1f s   steps (ms): %s\n", o.jobs, pgflip,
-                report["step_ms"].dump().c_str());
-    long long expected = count_rows(blue.conninfo("bench"));
-    if (count_rows(green.conninfo("builtin")) != expected ||
-        count_rows(green.conninfo("pgflip")) != expected) {
-        die("row counts differ between blue and a green");
+    std::vector<double> builtins;   // to streaming and analyzed: pgflip's end state
+    std::vector<double> streaming;  // to streaming only
+    std::vector<double> pgflips;
+    std::vector<double> ratios;
+    nlohmann::json rounds = nlohmann::json::array();
+    auto ga = connect(green.conninfo());
+    for (int round = 1; round <= o.repeat; ++round) {
+        const std::string builtin_db = "builtin_" + std::to_string(round);
+        const std::string pgflip_db = "pgflip_" + std::to_string(round);
+        run_sql(ga, "CREATE DATABASE " + builtin_db);
+        run_sql(ga, "CREATE DATABASE " + pgflip_db);
+        nlohmann::json entry = {{"round", round}};
+        if (o.builtin) {
+            warm_cache(blue.data_dir());
+            const BuiltinTimes times = run_builtin(blue, green, o, builtin_db);
+            if (count_rows(green.conninfo(builtin_db)) != expected) {
+                die("row counts differ between blue and the built-in's green");
+            }
+            end_round(blue, green, builtin_db);
+            builtins.push_back(times.analyzed);
+            streaming.push_back(times.streaming);
+            entry["builtin_s"] = times.analyzed;
+            entry["builtin_streaming_s"] = times.streaming;
+            std::printf(
+                "round %d  built-in copy_data = true:  %7.1f s  (streaming at %.1f s, then "
+                "ANALYZE)\n",
+                round, times.analyzed, times.streaming);
+        }
+        warm_cache(blue.data_dir());
+        nlohmann::json report;
+        const double seconds = run_pgflip(blue, green, o, pgflip_db, report);
+        if (count_rows(green.conninfo(pgflip_db)) != expected) {
+            die("row counts differ between blue and pgflip's green");
+        }
+        if (!o.keep || round < o.repeat) end_round(blue, green, pgflip_db);
+        pgflips.push_back(seconds);
+        entry["pgflip_s"] = seconds;
+        entry["pgflip_steps_ms"] = report["step_ms"];
+        std::printf("round %d  pgflip setup --jobs %d:      %7.1f s   steps (ms): %s\n", round,
+                    o.jobs, seconds, report["step_ms"].dump().c_str());
+        if (o.builtin) {
+            ratios.push_back(seconds / builtins.back());
+            entry["ratio"] = ratios.back();
+            std::printf("round %d  ratio pgflip / built-in:     %7.2f\n", round, ratios.back());
+        }
+        rounds.push_back(entry);
     }
-    std::printf("ratio pgflip / built-in:     %7.2f   (target: at most 0.50)\n", pgflip / builtin);
+    if (o.keep) {
+        blue.release();
+        green.release();
+        std::printf("kept: blue %s\n      green %s\n", blue.conninfo("bench").c_str(),
+                    green.conninfo("pgflip_" + std::to_string(o.repeat)).c_str());
+    }
+    std::printf("\npgflip setup, median of %d:        %7.1f s\n", o.repeat, median(pgflips));
+    if (!o.builtin) return 0;
+    std::printf("built-in copy_data = true, median: %7.1f s  (streaming, before ANALYZE: %.1f s)\n",
+                median(builtins), median(streaming));
+    std::printf("ratio pgflip / built-in, median:   %7.2f   (target: at most 0.50)\n",
+                median(ratios));
+    std::printf("ratio against the built-in without ANALYZE: %.2f\n",
+                median(pgflips) / median(streaming));
     std::printf("%s\n", nlohmann::json({{"bench", "copy"},
                                         {"blue", o.blue},
                                         {"green", o.green},
                                         {"gb", o.gb},
                                         {"jobs", o.jobs},
-                                        {"builtin_s", builtin},
-                                        {"pgflip_s", pgflip},
-                                        {"ratio", pgflip / builtin},
-                                        {"pgflip_steps_ms", report["step_ms"]}})
+                                        {"builtin_median_s", median(builtins)},
+                                        {"builtin_streaming_median_s", median(streaming)},
+                                        {"pgflip_median_s", median(pgflips)},
+                                        {"ratio_median", median(ratios)},
+                                        {"rounds", rounds}})
                             .dump()
                             .c_str());
     return 0;
+}
+
+int main(int argc, char** argv) {
+    return pgflip::bench::bench_main("copy_bench", [&] { return run(argc, argv); });
 }

@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD_DIR=${PGFLIP_BUILD_DIR:-build}
+./scripts/install-deps.sh
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPGFLIP_BENCH=ON >/dev/null
 cmake --build "$BUILD_DIR" -j "$(nproc 2>/dev/null || echo 2)" --target verify_bench
 exec "$BUILD_DIR/bench/verify/verify_bench" "$@"

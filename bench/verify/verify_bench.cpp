@@ -13,35 +13,22 @@
 
 #include "lab/lab.hpp"
 #include "pg/connection.hpp"
+#include "support/dataset.hpp"
+#include "support/harness.hpp"
 #include "verify/verify.hpp"
 
 namespace {
 
 using namespace pgflip;
-using Clock = std::chrono::steady_clock;
+using namespace pgflip::bench;
 
 struct Options {
     int blue = 14;
     int green = 17;
     double gb = 1.0;
     int jobs = 2;
-    int repeat = 3;  //!< runs of each; the best counts (the machine is shared)
+    int repeat = 3;  //!< runs of each; the medians count
 };
-
-[[noreturn]] void die(const std::string& why) {
-    std::fprintf(stderr, "verify_bench: %s\n", why.c_str());
-    std::exit(1);
-}
-
-template <class T>
-T must(Result<T> r) {
-    if (!r.ok()) die(r.error().str());
-    return std::move(r).value();
-}
-
-void must(const Status& s) {
-    if (!s.ok()) die(s.error().str());
-}
 
 Options parse(int argc, char** argv) {
     Options o;
@@ -65,74 +52,7 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
-pg::Connection connect(const std::string& conninfo) {
-    auto info = must(pg::Conninfo::parse(conninfo, Side::local));
-    return must(pg::Connection::connect(info, Side::local, pg::after(pg::milliseconds(30000))));
-}
-
-pg::Rows run_sql(pg::Connection& conn, const std::string& sql, const pg::Params& params = {}) {
-    const auto deadline = pg::after(pg::milliseconds(4LL * 3600 * 1000));
-    auto r = params.empty() ? conn.query(sql, deadline) : conn.query(sql, params, deadline);
-    if (!r.ok()) die(r.error().str());
-    return std::move(r).value();
-}
-
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 // ---- the database -------------------------------------------------------------------------------
-
-std::string schema_sql() {
-    return R"sql(
-CREATE TYPE status AS ENUM ('new', 'paid', 'shipped');
-CREATE TABLE big (id bigint PRIMARY KEY, account_id int NOT NULL, created_at timestamptz NOT NULL,
-                  amount numeric(12, 2) NOT NULL, rate float8 NOT NULL, status status NOT NULL,
-                  note text NOT NULL);
-CREATE INDEX big_account_idx ON big (account_id);
-CREATE INDEX big_created_idx ON big (created_at);
-CREATE TABLE docs (id int PRIMARY KEY, customer text NOT NULL, doc jsonb NOT NULL);
-CREATE INDEX docs_customer_idx ON docs (customer);
-DO $$
-BEGIN
-    FOR i IN 1..100 LOOP
-        EXECUTE format('CREATE TABLE %I (id int PRIMARY KEY, name text NOT NULL, v int NOT NULL,
-                        at timestamptz NOT NULL)', 'small_' || lpad(i::text, 3, '0'));
-        EXECUTE format('CREATE INDEX ON %I (v)', 'small_' || lpad(i::text, 3, '0'));
-    END LOOP;
-END
-$$;
-)sql";
-}
-
-std::string data_sql(double gb) {
-    auto n = [gb](double base) { return std::to_string(static_cast<long long>(base * gb)); };
-    return R"sql(
-INSERT INTO big
-SELECT g, g % 50000, timestamptz '2024-01-01' + g * interval '1 second', (g % 100000) / 100.0,
-       g / 7.0, (ARRAY['new', 'paid', 'shipped'])[1 + g % 3]::status, repeat(md5(g::text), 14)
-  FROM generate_series(1, )sql" +
-           n(1100000) + R"sql() g;
-INSERT INTO docs
-SELECT g, 'customer ' || g % 1000,
-       jsonb_build_object('id', g, 'customer', g % 1000, 'items',
-           (SELECT jsonb_agg(jsonb_build_object('sku', md5((g * 100 + i)::text), 'qty', i,
-                                                'price', i * 1.5, 'note', md5(i::text)))
-              FROM generate_series(1, 24) i))
-  FROM generate_series(1, )sql" +
-           n(120000) + R"sql() g;
-DO $$
-BEGIN
-    FOR i IN 1..100 LOOP
-        EXECUTE format('INSERT INTO %I SELECT g, md5(g::text), g %% 100,
-                        timestamptz ''2024-01-01'' + g * interval ''1 minute''
-                        FROM generate_series(1, %s) g', 'small_' || lpad(i::text, 3, '0'), )sql" +
-           n(10000) + R"sql();
-    END LOOP;
-END
-$$;
-)sql";
-}
 
 std::vector<std::string> table_names(pg::Connection& conn) {
     auto rows = run_sql(conn,
@@ -222,9 +142,9 @@ long long differences(const verify::Report& report) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     const Options o = parse(argc, argv);
-    std::printf("verify bench: PG %d -> PG %d, %.1f GB, %d jobs, best of %d, %u cores\n", o.blue,
+    std::printf("verify bench: PG %d -> PG %d, %.1f GB, %d jobs, median of %d, %u cores\n", o.blue,
                 o.green, o.gb, o.jobs, o.repeat, std::thread::hardware_concurrency());
     lab::Cluster blue = start_cluster(o.blue);
     lab::Cluster green = start_cluster(o.green);
@@ -235,10 +155,12 @@ int main(int argc, char** argv) {
     auto b = connect(blue.conninfo("bench"));
     auto g = connect(green.conninfo("bench"));
     auto started = Clock::now();
-    run_sql(b, schema_sql());
-    run_sql(g, schema_sql());
-    run_sql(b, data_sql(o.gb));
+    run_sql(b, bench::dataset_tables_sql());
+    run_sql(g, bench::dataset_tables_sql());
+    run_sql(b, bench::dataset_rows_sql(o.gb));
     copy_to_green(b, g);
+    run_sql(b, bench::dataset_indexes_sql());
+    run_sql(g, bench::dataset_indexes_sql());
     run_sql(b, "VACUUM ANALYZE");
     run_sql(g, "VACUUM ANALYZE");
     std::printf("loaded %.0f MB on blue, %.0f MB on green in %.0f s\n",
@@ -248,15 +170,16 @@ int main(int argc, char** argv) {
     bool equal = false;
     verify::Report report;
     run_anchor(blue, green, o.jobs, equal);  // warms both caches once
-    double anchor = 1e9;
-    double verified = 1e9;
+    std::vector<double> anchors;
+    std::vector<double> verifies;
     for (int i = 0; i < o.repeat; ++i) {
-        const double a = run_anchor(blue, green, o.jobs, equal);
-        const double v = run_verify(blue, green, o.jobs, report);
-        std::printf("  run %d: anchor %.2f s, verify %.2f s\n", i + 1, a, v);
-        anchor = std::min(anchor, a);
-        verified = std::min(verified, v);
+        anchors.push_back(run_anchor(blue, green, o.jobs, equal));
+        verifies.push_back(run_verify(blue, green, o.jobs, report));
+        std::printf("  run %d: anchor %.2f s, verify %.2f s\n", i + 1, anchors.back(),
+                    verifies.back());
     }
+    const double anchor = median(anchors);
+    const double verified = median(verifies);
     if (!equal || verify::has_differences(report)) die("blue and green should be equal here");
 
     run_sql(
@@ -264,16 +187,20 @@ int main(int argc, char** argv) {
         "DELETE FROM big WHERE id = 123457; UPDATE big SET amount = amount + 1 WHERE id = 777777;"
         " UPDATE docs SET doc = jsonb_set(doc, '{customer}', '0') WHERE id = 4242;"
         " INSERT INTO small_050 VALUES (-1, 'x', 1, now())");
-    double located = 1e9;
+    std::vector<double> locating;
     for (int i = 0; i < o.repeat; ++i) {
-        const double v = run_verify(blue, green, o.jobs, report);
-        std::printf("  run %d with differences: verify %.2f s\n", i + 1, v);
-        located = std::min(located, v);
+        locating.push_back(run_verify(blue, green, o.jobs, report));
+        std::printf("  run %d with differences: verify %.2f s\n", i + 1, locating.back());
     }
+    const double located = median(locating);
     std::printf("\nanchor (count + sum(hashtext(row::text)), both sides): %8.2f s\n", anchor);
     std::printf("pgflip verify, equal databases:                         %8.2f s  ratio %.2fx\n",
                 verified, verified / anchor);
     std::printf("pgflip verify, 4 rows differ (all located, %lld found):   %8.2f s  ratio %.2fx\n",
                 differences(report), located, located / anchor);
     return differences(report) == 4 ? 0 : 1;
+}
+
+int main(int argc, char** argv) {
+    return pgflip::bench::bench_main("verify_bench", [&] { return run(argc, argv); });
 }
