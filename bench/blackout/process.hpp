@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "common/process.hpp"
 #include "common/result.hpp"
 
 namespace pgflip::bench {
@@ -27,22 +29,16 @@ struct Command {
 class Child {
   public:
     static Result<Child> spawn(const Command& command);
-    Child(Child&& other) noexcept;
-    Child& operator=(Child&& other) noexcept;
-    Child(const Child&) = delete;
-    Child& operator=(const Child&) = delete;
-    ~Child();
 
     //! The exit code (128 + signal when killed). At the deadline the process group gets
     //! SIGTERM, then SIGKILL, and the result is an Error saying so.
     Result<int> wait(SteadyClock::time_point deadline);
-    [[nodiscard]] int pid() const { return pid_; }
+    [[nodiscard]] int pid() const { return child_.pid(); }
 
   private:
-    explicit Child(int pid) : pid_(pid) {}
-    void kill_group();
+    explicit Child(pgflip::Child child) : child_(std::move(child)) {}
 
-    int pid_ = 0;
+    pgflip::Child child_;
 };
 
 //! Spawns and waits within `timeout`: the exit code.

@@ -58,10 +58,10 @@ Result<int> meta_int(const std::map<std::string, std::string>& meta, const std::
 [[nodiscard]] std::string loopback_conninfo(int port, const std::string& dbname,
                                             const std::string& user);
 
-//! Runs argv (argv[0] a path) as `user` when given, else as ourselves; waits for it.
-//! stdin is /dev/null; stdout and stderr are appended to `log` when given.
-Result<int> run_process(const std::vector<std::string>& argv, const std::optional<fs::path>& log,
-                        const std::optional<UserIds>& user);
+//! Runs argv (argv[0] a path) as `user` when given, else as ourselves, in "/"; waits for it.
+//! stdin is /dev/null; stdout and stderr are appended to `log` when given, else are ours.
+Result<int> run_as(const std::vector<std::string>& argv, const std::optional<fs::path>& log,
+                   const std::optional<UserIds>& user);
 //! The ids to run servers as when they differ from ours (we are root), else nothing.
 Result<std::optional<UserIds>> drop_to();
 //! True when `pid` names a live process (zombies count as dead: pid 1 may not reap them).

@@ -57,7 +57,7 @@ Status check_reachable(const fs::path& dir) {
     auto user = drop_to();
     if (!user) return user.take_error();
     if (!user->has_value()) return {};
-    auto code = run_process({"/usr/bin/test", "-w", dir.string()}, std::nullopt, *user);
+    auto code = run_as({"/usr/bin/test", "-w", dir.string()}, std::nullopt, *user);
     if (!code) return code.take_error();
     if (*code == 0) return {};
     return lab_error(
