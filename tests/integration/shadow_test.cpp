@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "lab_fixture.hpp"
 
@@ -267,6 +268,51 @@ TEST_P(ShadowTest, APostgresLogWithBindParametersReplays) {
             EXPECT_EQ(q["first_difference"]["parameters"], "$1 = '5'");
         }
     }
+}
+
+TEST_P(ShadowTest, ACsvlogWrittenByARealServerReplays) {
+    // A server of blue's version writing csvlog through its logging collector, with the
+    // application's database under blue's name: the log pgflip reads is the real thing.
+    lab::ClusterOptions options;
+    options.major = GetParam().first;
+    options.settings["logging_collector"] = "on";
+    options.settings["log_destination"] = "csvlog";
+    options.settings["log_directory"] = "log";
+    options.settings["log_filename"] = "app.log";
+    options.settings["log_min_duration_statement"] = "0";
+    lab::Cluster logged = must(lab::Cluster::start(options));
+    const TestDatabase app(logged, blue_->name());
+    {
+        auto c = app.connect();
+        c.query_or_throw("CREATE TABLE events (id int, created timestamptz, amount numeric)");
+        must(c.query("SELECT id, created FROM events WHERE id = $1", {std::string("5")}));
+        must(c.query("SELECT count(*)\nFROM events\nWHERE amount > $1", {std::string("10")}));
+        c.query_or_throw("SELECT 'simple, \"quoted\" protocol'");
+    }
+    {
+        auto other = connect_or_throw(logged.conninfo());  // another database: not replayed
+        other.query_or_throw("SELECT 'postgres database'");
+    }
+    const fs::path csv = logged.data_dir() / "log" / "app.csv";
+    std::string log;
+    for (int i = 0; i < 200 && log.find("simple, \"\"quoted") == std::string::npos; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));  // the collector writes
+        log = slurp(csv);
+    }
+    ASSERT_NE(log.find("simple, \"\"quoted"), std::string::npos) << log;
+    const Scratch dir;
+    const CliRun run = run_pgflip(cli({"--json", "shadow", "--log", csv.string()}), dir);
+    ASSERT_EQ(run.exit_code, 1) << run.out << run.err << log;
+    const json doc = run.doc();
+    EXPECT_EQ(differing(doc),
+              (std::set<std::string>{"select id, created from events where id = ?"}))
+        << doc.dump(2);
+    // Read: the CREATE TABLE and the three reads of the application's database; not the query
+    // run in database postgres, nor the CREATE DATABASE run from there.
+    EXPECT_EQ(doc["read"], 4) << doc.dump(2);
+    EXPECT_EQ(doc["replayed"], 3) << doc.dump(2);
+    EXPECT_EQ(doc["skipped"], 1) << "the CREATE TABLE" << doc.dump(2);
+    expect_untouched();
 }
 
 INSTANTIATE_TEST_SUITE_P(Pairs, ShadowTest, ::testing::ValuesIn(shadow_pairs()), pair_name);
