@@ -1,28 +1,23 @@
 // Which pg_dump can dump blue for green: pg_dump reads servers up to its own major version, and
 // its output is meant for a server of its own major, so the best one matches green's major and
-// none older than blue's will do. Shared by check (is there one?) and setup (run it).
+// none older than blue's will do. Shared by check (is there one?) and setup (run it); finding
+// and probing the binaries is common/pg_tools'.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/pg_tools.hpp"
+
 namespace pgflip::catalog {
 
 //! One pg_dump binary and the version it reports.
-struct PgDump {
-    std::string path;
-    int major = 0;
-    std::string version;  //!< e.g. "15.20"
-};
+using PgDump = PgTool;
 
 //! The configured pg_dump alone when `configured` is set; else every one in
 //! /usr/lib/postgresql/*/bin and on PATH, each asked for --version (unusable ones skipped).
 [[nodiscard]] std::vector<PgDump> find_pg_dumps(const std::string& configured);
-
-//! Parses `pg_dump --version` output: "pg_dump (PostgreSQL) 15.20 (Debian ...)".
-[[nodiscard]] std::optional<PgDump> parse_pg_dump_version(const std::string& path,
-                                                          const std::string& output);
 
 //! The best of `found` for dumping blue and restoring into green: green's major if present,
 //! else the newest not newer than green, else the oldest newer than green; never one older

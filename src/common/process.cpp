@@ -183,6 +183,7 @@ struct ChildSetup {
     int err = -1;
     int report = -1;  //!< close-on-exec pipe: exec's errno, or nothing once exec succeeded
     bool own_group = false;
+    bool own_session = false;
     bool die_with_parent = false;
     pid_t parent = 0;
     std::optional<ProcessUser> user;
@@ -197,7 +198,8 @@ struct ChildSetup {
 }
 
 bool child_detach(const ChildSetup& s) {
-    if (s.own_group && ::setpgid(0, 0) != 0) return false;
+    if (s.own_session && ::setsid() < 0) return false;  // also a group of its own
+    if (s.own_group && !s.own_session && ::setpgid(0, 0) != 0) return false;
     if (!s.die_with_parent) return true;
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return false;
     return ::getppid() == s.parent;  // else the parent died before prctl took hold
@@ -263,11 +265,11 @@ struct Child::Running {
     std::chrono::milliseconds grace{0};
     Capture out;
     Capture err;
-    bool reaped = false;
+    bool reaped = false;  //!< or released: nothing left for the destructor to do
 
     Running(pid_t child, const ProcessSpec& spec, Plumbing& plumbing)
         : pid(child),
-          own_group(spec.own_group),
+          own_group(spec.own_group || spec.own_session),
           grace(spec.term_grace),
           out(std::move(plumbing.out_capture)),
           err(std::move(plumbing.err_capture)) {}
@@ -347,6 +349,14 @@ int Child::pid() const {
     return running_ ? running_->pid : 0;
 }
 
+int Child::release() {
+    if (!running_) return 0;
+    const int pid = running_->pid;
+    running_->reaped = true;  // not ours to kill or reap any more
+    running_.reset();
+    return pid;
+}
+
 Result<Child> Child::spawn(const ProcessSpec& spec) {
     if (spec.argv.empty()) return process_error("nothing to run");
     Plumbing plumbing;
@@ -368,6 +378,7 @@ Result<Child> Child::spawn(const ProcessSpec& spec) {
                            .err = plumbing.err,
                            .report = report_write.get(),
                            .own_group = spec.own_group,
+                           .own_session = spec.own_session,
                            .die_with_parent = spec.die_with_parent,
                            .parent = ::getpid(),
                            .user = spec.user,

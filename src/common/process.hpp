@@ -59,8 +59,9 @@ struct ProcessSpec {
     std::map<std::string, std::string> env;  //!< added to (or replacing in) our environment
     Output out;                              //!< stdout
     Output err;                              //!< stderr
-    bool own_group = false;           //!< a process group of its own, killed whole at the deadline
-    bool die_with_parent = false;     //!< SIGKILL when the spawning thread ends (PR_SET_PDEATHSIG)
+    bool own_group = false;        //!< a process group of its own, killed whole at the deadline
+    bool own_session = false;      //!< own_group, in a session of its own: no controlling terminal
+    bool die_with_parent = false;  //!< SIGKILL when the spawning thread ends (PR_SET_PDEATHSIG)
     std::optional<ProcessUser> user;  //!< run as this user instead of as ourselves
     std::filesystem::path cwd;        //!< the working directory, when given; else ours
     //! At the deadline: SIGTERM, this long to exit, then SIGKILL. Zero sends SIGKILL at once.
@@ -94,6 +95,9 @@ class Child {
     Result<ProcessResult> wait(ProcessClock::time_point deadline = no_deadline);
     //! The child's pid (its process group's id with own_group); 0 once waited for.
     [[nodiscard]] int pid() const;
+    //! Lets the child run on: neither killed nor reaped by us, so it outlives us (use it with
+    //! outputs that are not captured). Returns its pid; 0 when it was already waited for.
+    int release();
 
   private:
     struct Running;

@@ -1,6 +1,5 @@
 #include "sandbox/sandbox.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,8 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "common/pg_tools.hpp"
+#include "common/process.hpp"
 #include "lab/lab.hpp"
 #include "pg/connection.hpp"
 #include "sql/queries.hpp"
@@ -106,7 +107,28 @@ Status write_config(const fs::path& dir, const Description& d, const lab::Bounce
     return write_file(dir / "pgflip.toml", text);
 }
 
-//! Starts pgbench through the pooler in its own session; its pid goes to load.pid.
+//! pgbench through the pooler at `o.load_rate` for a day, reporting every 10 s.
+std::vector<std::string> load_argv(const std::string& pgbench, const fs::path& dir,
+                                   const lab::Bouncer& bouncer, const Options& o) {
+    const std::string port = std::to_string(bouncer.port());
+    const std::string clients = std::to_string(o.load_clients);
+    const std::string rate = std::to_string(o.load_rate);
+    return {pgbench,  "-n",
+            "-M",     "simple",
+            "-h",     "127.0.0.1",
+            "-p",     port,
+            "-U",     kAppRole,
+            "-c",     clients,
+            "-j",     "1",
+            "-R",     rate,
+            "-T",     "86400",
+            "-P",     "10",
+            "-f",     (dir / "load.sql").string(),
+            kDatabase};
+}
+
+//! Starts pgbench in a session of its own that outlives us (`down` stops it); its pid goes to
+//! load.pid, its output to load.log.
 Status start_load(const fs::path& dir, const lab::Bouncer& bouncer, const Options& o) {
     auto pgbench = find_pg_tool("pgbench");
     if (!pgbench) {
@@ -114,25 +136,15 @@ Status start_load(const fs::path& dir, const lab::Bouncer& bouncer, const Option
                           "run scripts/install-deps.sh (Debian package postgresql-client-15)");
     }
     PGFLIP_TRY(write_file(dir / "load.sql", std::string(sql::sandbox_demo_load)));
-    pid_t pid = ::fork();
-    if (pid < 0) return make_error(Side::local, "fork failed");
-    if (pid == 0) {
-        ::setsid();
-        int log = ::open((dir / "load.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (log >= 0) {
-            ::dup2(log, 1);
-            ::dup2(log, 2);
-        }
-        std::string port = std::to_string(bouncer.port());
-        std::string clients = std::to_string(o.load_clients);
-        std::string rate = std::to_string(o.load_rate);
-        std::string script = (dir / "load.sql").string();
-        ::execl(pgbench->path.c_str(), "pgbench", "-n", "-M", "simple", "-h", "127.0.0.1", "-p",
-                port.c_str(), "-U", kAppRole, "-c", clients.c_str(), "-j", "1", "-R", rate.c_str(),
-                "-T", "86400", "-P", "10", "-f", script.c_str(), kDatabase,
-                static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
+    PGFLIP_TRY(write_file(dir / "load.log", ""));
+    ProcessSpec spec;
+    spec.argv = load_argv(pgbench->path, dir, bouncer, o);
+    spec.out = Output::appended_to(dir / "load.log");
+    spec.err = Output::with_stdout();
+    spec.own_session = true;  // no terminal's signals; `down` signals the whole group
+    auto child = Child::spawn(spec);
+    if (!child) return child.take_error();
+    const int pid = child->release();
     return write_file(dir / "load.pid", std::to_string(pid) + "\n");
 }
 

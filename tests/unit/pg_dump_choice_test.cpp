@@ -7,14 +7,15 @@ namespace pgflip::catalog {
 namespace {
 
 TEST(PgDumpVersion, ParsesDebianAndPlainBuilds) {
-    auto d = parse_pg_dump_version("/x", "pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)\n");
+    auto d = parse_pg_tool_version("pg_dump", "/x",
+                                   "pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)\n");
     ASSERT_TRUE(d.has_value());
     EXPECT_EQ(d->major, 15);
     EXPECT_EQ(d->version, "15.20");
-    auto beta = parse_pg_dump_version("/y", "pg_dump (PostgreSQL) 18beta1\n");
+    auto beta = parse_pg_tool_version("pg_dump", "/y", "pg_dump (PostgreSQL) 18beta1\n");
     ASSERT_TRUE(beta.has_value());
     EXPECT_EQ(beta->major, 18);
-    EXPECT_FALSE(parse_pg_dump_version("/z", "psql (PostgreSQL) 15.2\n").has_value());
+    EXPECT_FALSE(parse_pg_tool_version("pg_dump", "/z", "psql (PostgreSQL) 15.2\n").has_value());
 }
 
 std::vector<PgDump> dumps(std::initializer_list<int> majors) {

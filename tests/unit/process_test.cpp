@@ -1,6 +1,7 @@
 // The process helper against real programs (/bin/sh, sleep, cat): no server needed.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "common/process.hpp"
+#include "temp_dir.hpp"
 
 using namespace pgflip;
 using std::chrono::milliseconds;
@@ -63,20 +65,7 @@ std::vector<int> read_pids(const fs::path& path) {
     return pids;
 }
 
-class ProcessTest : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/pgflip-process-XXXXXX";
-        ASSERT_NE(::mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-    }
-    void TearDown() override {
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
-    }
-
-    fs::path dir_;
-};
+using ProcessTest = pgflip::test::TempDirTest;
 
 }  // namespace
 
@@ -248,6 +237,37 @@ TEST_F(ProcessTest, DestroyingARunningChildKillsIt) {
         EXPECT_FALSE(process_dead(pid));
     }
     EXPECT_TRUE(process_dead(pid));
+}
+
+TEST_F(ProcessTest, AReleasedChildRunsOnInASessionOfItsOwn) {
+    ProcessSpec spec;
+    spec.argv = {"/bin/sleep", "30"};
+    spec.own_session = true;
+    int pid = 0;
+    {
+        auto child = Child::spawn(spec);
+        ASSERT_TRUE(child.ok()) << child.error().str();
+        pid = child->release();
+        EXPECT_EQ(child->pid(), 0);
+        EXPECT_EQ(child->release(), 0);
+    }
+    ASSERT_GT(pid, 0);
+    EXPECT_FALSE(process_dead(pid));
+    EXPECT_EQ(::getsid(pid), pid);
+    EXPECT_EQ(::getpgid(pid), pid);
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);  // still our child: reap it here
+}
+
+TEST_F(ProcessTest, ASessionOfItsOwnIsKilledWholeAtTheDeadline) {
+    const fs::path pids = dir_ / "pids";
+    auto spec = shell("sleep 30 & echo $! > " + pids.string() + "; wait");
+    spec.own_session = true;
+    const auto r = run_ok(spec, milliseconds(300));
+    EXPECT_TRUE(r.killed);
+    const auto sleepers = read_pids(pids);
+    ASSERT_EQ(sleepers.size(), 1U) << slurp(pids);
+    EXPECT_TRUE(process_gone(sleepers[0]));
 }
 
 TEST_F(ProcessTest, WaitingTwiceIsAnError) {
