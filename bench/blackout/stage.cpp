@@ -1,7 +1,6 @@
 #include "stage.hpp"
 
 #include <functional>
-#include <random>
 #include <thread>
 
 #include "blackout_sql.hpp"
@@ -15,14 +14,6 @@ constexpr milliseconds init_timeout{600000};
 constexpr milliseconds poll_interval{100};
 constexpr const char* tables =
     "pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history";
-
-std::string random_password() {
-    static const char chars[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    std::random_device rd;
-    std::string out;
-    for (int i = 0; i < 24; ++i) out += chars[rd() % (sizeof chars - 1)];
-    return out;
-}
 
 Result<pg::Connection> connect_to(const std::string& conninfo, Side side) {
     auto info = pg::Conninfo::parse(conninfo, side);
@@ -123,7 +114,7 @@ Result<Stage> Stage::start(const StageOptions& options) {
     if (!blue) return blue.take_error();
     auto green = lab::Cluster::start({options.green_major, options.dir / "green", 0, {}, false});
     if (!green) return green.take_error();
-    auto password = random_password();
+    auto password = lab::random_password();
     PGFLIP_TRY(create_app_role(*blue, Side::blue, password));
     PGFLIP_TRY(create_app_role(*green, Side::green, password));
     return Stage(options, std::move(*blue), std::move(*green), std::move(password));

@@ -1,6 +1,7 @@
 #include "cutover/fence.hpp"
 
 #include "cutover/sql_template.hpp"
+#include "pg/array.hpp"
 #include "sql/queries.hpp"
 
 namespace pgflip::cutover {
@@ -13,7 +14,7 @@ constexpr auto kPollInterval = std::chrono::microseconds(1000);
 Status wait_gone(pg::Connection& conn, const std::vector<std::string>& pids, Clock& clock,
                  Deadline deadline) {
     for (;;) {
-        auto rows = conn.query(sql::cutover_sessions_alive, {array_param(pids)}, deadline);
+        auto rows = conn.query(sql::cutover_sessions_alive, {pg::array_literal(pids)}, deadline);
         if (!rows.ok()) return rows.take_error();
         if (rows->num(0, 0) == 0) return {};
         if (clock.now() >= deadline) {
@@ -44,7 +45,8 @@ Result<std::vector<std::string>> resolve_app_roles(pg::Connection& conn,
         for (int r = 0; r < rows->size(); ++r) roles.push_back(rows->str(r, 0));
         return roles;
     }
-    auto rows = conn.query(sql::cutover_role_settings, {array_param(config.app_roles)}, deadline);
+    auto rows =
+        conn.query(sql::cutover_role_settings, {pg::array_literal(config.app_roles)}, deadline);
     if (!rows.ok()) return rows.take_error();
     for (int r = 0; r < rows->size(); ++r) {
         if (!rows->boolean(r, 1)) {
@@ -59,7 +61,7 @@ Result<std::vector<std::string>> resolve_app_roles(pg::Connection& conn,
 
 Result<RoleSettings> read_role_settings(pg::Connection& conn, const std::vector<std::string>& roles,
                                         Deadline deadline) {
-    auto rows = conn.query(sql::cutover_role_settings, {array_param(roles)}, deadline);
+    auto rows = conn.query(sql::cutover_role_settings, {pg::array_literal(roles)}, deadline);
     if (!rows.ok()) return rows.take_error();
     RoleSettings out;
     for (int r = 0; r < rows->size(); ++r) {

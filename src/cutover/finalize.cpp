@@ -121,20 +121,16 @@ nlohmann::json slots_json(const std::vector<SlotRetention>& slots) {
 FinalizeReport run_finalize(const config::Config& config) {
     FinalizeReport report;
     SystemClock clock;
-    auto dir = open_state_dir(config.state_dir, clock);
-    if (!dir.ok()) {
-        report.error = dir.take_error();
+    auto opened = open_flip_state(config.state_dir, clock);
+    if (!opened.ok()) {
+        report.error = opened.take_error();
         return report;
     }
-    auto state = load_flip_state(*dir);
-    if (!state.ok()) {
-        report.error = state.take_error();
-        return report;
-    }
-    if (state->in_progress) {
+    auto& [dir, state] = *opened;
+    if (state.in_progress) {
         report.error =
             make_error(Side::local, "a flip was interrupted and is not settled yet",
-                       "run pgflip " + std::string(to_string(state->in_progress->direction)) +
+                       "run pgflip " + std::string(to_string(state.in_progress->direction)) +
                            " again first: it settles the interrupted flip");
         return report;
     }
@@ -143,12 +139,12 @@ FinalizeReport run_finalize(const config::Config& config) {
         report.error = ends.take_error();
         return report;
     }
-    report.on = state->primary;
-    ignore_failure(dir->record("finalize_start", {{"on", std::string(to_string(report.on))}}));
-    Teardown(config, *ends, *state, clock, report).run();
+    report.on = state.primary;
+    ignore_failure(dir.record("finalize_start", {{"on", std::string(to_string(report.on))}}));
+    Teardown(config, *ends, state, clock, report).run();
     report.ok = report.problems.empty();
-    ignore_failure(save_flip_state(*dir, *state));
-    ignore_failure(dir->record("finalize_end", to_json(report)));
+    ignore_failure(save_flip_state(dir, state));
+    ignore_failure(dir.record("finalize_end", to_json(report)));
     return report;
 }
 

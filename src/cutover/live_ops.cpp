@@ -9,6 +9,7 @@
 #include "cutover/fence.hpp"
 #include "cutover/replication.hpp"
 #include "cutover/sql_template.hpp"
+#include "pg/array.hpp"
 #include "sql/queries.hpp"
 
 namespace pgflip::cutover {
@@ -107,7 +108,7 @@ Status LiveOps::terminate_blockers(Deadline deadline) {
         for (int pid : p->blocking_server_pids()) pids.push_back(std::to_string(pid));
     }
     auto rows = origin().query(sql::cutover_drain_terminate,
-                               {array_param(roles_), array_param(pids)}, deadline);
+                               {pg::array_literal(roles_), pg::array_literal(pids)}, deadline);
     if (!rows.ok()) return rows.take_error();
     return {};
 }

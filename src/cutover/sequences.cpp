@@ -3,6 +3,7 @@
 #include <set>
 
 #include "cutover/sql_template.hpp"
+#include "pg/array.hpp"
 #include "sql/queries.hpp"
 
 namespace pgflip::cutover {
@@ -28,10 +29,10 @@ Result<long long> apply_sequences(pg::Connection& conn, const std::vector<Sequen
         lasts.push_back(std::to_string(v.last_value));
         called.emplace_back(v.is_called ? "t" : "f");
     }
-    auto rows = conn.query(
-        sql::cutover_sequences_apply,
-        {array_param(schemas), array_param(names), array_param(lasts), array_param(called)},
-        deadline);
+    auto rows = conn.query(sql::cutover_sequences_apply,
+                           {pg::array_literal(schemas), pg::array_literal(names),
+                            pg::array_literal(lasts), pg::array_literal(called)},
+                           deadline);
     if (!rows.ok()) return rows.take_error();
     return rows->num(0, 0);
 }

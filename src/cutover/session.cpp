@@ -208,42 +208,46 @@ Result<state::StateDir> open_state_dir(const std::filesystem::path& path, Clock&
     }
 }
 
+Result<OpenState> open_flip_state(const std::filesystem::path& path, Clock& clock) {
+    auto dir = open_state_dir(path, clock);
+    if (!dir.ok()) return dir.take_error();
+    auto flip = load_flip_state(*dir);
+    if (!flip.ok()) return flip.take_error();
+    return OpenState{std::move(*dir), std::move(*flip)};
+}
+
 SessionReport run_session(const config::Config& config, const SessionOptions& options) {
     SessionReport report;
     report.direction = options.direction;
     SystemClock clock;
-    auto dir = open_state_dir(config.state_dir, clock);
-    if (!dir.ok()) {
-        report.error = dir.take_error();
+    auto opened = open_flip_state(config.state_dir, clock);
+    if (!opened.ok()) {
+        report.error = opened.take_error();
         return report;
     }
-    auto state = load_flip_state(*dir);
-    if (!state.ok()) {
-        report.error = state.take_error();
-        return report;
-    }
+    auto& [dir, state] = *opened;
     if (Status writable =
-            dir->record("run_start", {{"op", std::string(to_string(options.direction))},
-                                      {"pid", static_cast<int>(::getpid())},
-                                      {"dry_run", options.dry_run}});
+            dir.record("run_start", {{"op", std::string(to_string(options.direction))},
+                                     {"pid", static_cast<int>(::getpid())},
+                                     {"dry_run", options.dry_run}});
         !writable.ok()) {
         report.error = writable.take_error();
         return report;
     }
-    if (state->in_progress && !options.dry_run) {
-        if (Status s = settle_interrupted(config, *dir, *state, report, clock); !s.ok()) {
+    if (state.in_progress && !options.dry_run) {
+        if (Status s = settle_interrupted(config, dir, state, report, clock); !s.ok()) {
             report.error = s.take_error();
             return report;
         }
     }
-    if (state->primary == destination(options.direction)) {
-        report.on = state->primary;
+    if (state.primary == destination(options.direction)) {
+        report.on = state.primary;
         report.ok = true;
-        report.note = "the application already writes to " +
-                      std::string(to_string(state->primary)) + ": nothing to do";
+        report.note = "the application already writes to " + std::string(to_string(state.primary)) +
+                      ": nothing to do";
         return report;
     }
-    Session session(config, options, *dir, *state, report);
+    Session session(config, options, dir, state, report);
     session.run();
     return report;
 }

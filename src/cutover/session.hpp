@@ -11,6 +11,7 @@
 
 #include "config/config.hpp"
 #include "cutover/engine.hpp"
+#include "cutover/flip_state.hpp"
 #include "cutover/settle.hpp"
 
 namespace pgflip::cutover {
@@ -44,5 +45,14 @@ SessionReport run_session(const config::Config& config, const SessionOptions& op
 //! waits for it (up to `wait`) instead of refusing.
 Result<state::StateDir> open_state_dir(const std::filesystem::path& path, Clock& clock,
                                        milliseconds wait = milliseconds(60000));
+
+//! The state directory, open and locked, with the flip state it holds.
+struct OpenState {
+    state::StateDir dir;
+    FlipState flip;
+};
+
+//! Opens the state directory (as open_state_dir does) and loads the flip state from it.
+Result<OpenState> open_flip_state(const std::filesystem::path& path, Clock& clock);
 
 }  // namespace pgflip::cutover

@@ -1,5 +1,7 @@
 #include "cutover/sql_template.hpp"
 
+#include "pg/array.hpp"
+
 namespace pgflip::cutover {
 
 std::string render(std::string_view tmpl, const std::map<std::string, std::string>& values) {
@@ -14,22 +16,8 @@ std::string render(std::string_view tmpl, const std::map<std::string, std::strin
     return out;
 }
 
-std::string array_param(const std::vector<std::string>& items) {
-    std::string out = "{";
-    for (size_t i = 0; i < items.size(); ++i) {
-        if (i > 0) out += ',';
-        out += '"';
-        for (char c : items[i]) {
-            if (c == '"' || c == '\\') out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    return out + "}";
-}
-
 std::string text_array_literal(const pg::Connection& conn, const std::vector<std::string>& items) {
-    return conn.quote_literal(array_param(items));
+    return conn.quote_literal(pg::array_literal(items));
 }
 
 Status exec_template(pg::Connection& conn, std::string_view tmpl,

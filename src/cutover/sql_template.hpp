@@ -18,9 +18,6 @@ namespace pgflip::cutover {
 [[nodiscard]] std::string text_array_literal(const pg::Connection& conn,
                                              const std::vector<std::string>& items);
 
-//! The array parameter text for $n::text[] / ::int[] / ::bigint[] / ::bool[].
-[[nodiscard]] std::string array_param(const std::vector<std::string>& items);
-
 //! Runs one rendered template (simple protocol) within the deadline.
 Status exec_template(pg::Connection& conn, std::string_view tmpl,
                      const std::map<std::string, std::string>& values, pg::Deadline deadline);

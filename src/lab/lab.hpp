@@ -146,4 +146,8 @@ Result<int> run_as_server_user(const std::vector<std::string>& argv,
 //! useradd when missing, as scripts/install-deps.sh would).
 Result<std::pair<unsigned, unsigned>> server_user_ids();
 
+//! A fresh password for a lab role: 24 characters that need no quoting in a conninfo, without
+//! look-alikes (l, o, I, O, 0, 1).
+[[nodiscard]] std::string random_password();
+
 }  // namespace pgflip::lab

@@ -6,7 +6,6 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <thread>
 #include <vector>
 
@@ -25,14 +24,6 @@ constexpr const char* kAppRole = "app";
 
 fs::path meta_path(const fs::path& dir) {
     return dir / "sandbox.json";
-}
-
-std::string random_password() {
-    static const char kChars[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    std::random_device rd;
-    std::string out;
-    for (int i = 0; i < 24; ++i) out += kChars[rd() % (sizeof kChars - 1)];
-    return out;
 }
 
 Result<pg::Connection> connect(const std::string& conninfo) {
@@ -187,7 +178,7 @@ Description describe(const lab::Cluster& blue, const lab::Cluster& green,
 }
 
 Result<Description> start_all(const Options& o) {
-    std::string password = random_password();
+    std::string password = lab::random_password();
     auto blue = lab::Cluster::start({o.blue_major, o.dir / "blue", 0, {}, false});
     if (!blue.ok()) return blue.take_error();
     auto green = lab::Cluster::start({o.green_major, o.dir / "green", 0, {}, false});

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "pg/array.hpp"
+
 namespace pgflip::verify {
 
 namespace {
@@ -121,7 +123,7 @@ Result<Split> plan_split(pg::Connection& blue, const Table& table, pg::Deadline 
 SumsQuery pass1_query(const Table& table, const Split& split) {
     switch (split.kind) {
         case Split::Kind::key_ranges:
-            return {range_sums_sql(table), {array_literal(split.bounds)}};
+            return {range_sums_sql(table), {pg::array_literal(split.bounds)}};
         case Split::Kind::row_hash:
             return {hash_sums_sql(table, false, Condition{"true", {}}),
                     {std::to_string(split.mask)}};

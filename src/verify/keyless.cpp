@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "pg/array.hpp"
+
 namespace pgflip::verify {
 
 namespace {
@@ -12,8 +14,8 @@ Result<Multiset> read_hashes(pg::Connection& conn, const Table& table, long long
                              const std::vector<long long>& buckets, pg::Deadline deadline) {
     std::vector<std::string> items;
     for (long long b : buckets) items.push_back(std::to_string(b));
-    auto rows = conn.query(keyless_hashes_sql(table), {std::to_string(mask), array_literal(items)},
-                           deadline);
+    auto rows = conn.query(keyless_hashes_sql(table),
+                           {std::to_string(mask), pg::array_literal(items)}, deadline);
     if (!rows.ok()) return rows.take_error();
     Multiset out;
     for (int r = 0; r < rows->size(); ++r) out[rows->str(r, 0)] = rows->num(r, 1);

@@ -4,6 +4,7 @@
 #include <map>
 #include <thread>
 
+#include "pg/array.hpp"
 #include "sql/queries.hpp"
 #include "verify/model.hpp"
 #include "verify/sql_builder.hpp"
@@ -17,7 +18,7 @@ constexpr auto poll_interval = std::chrono::milliseconds(5);
 std::string oid_array(const std::vector<long long>& oids) {
     std::vector<std::string> items;
     for (long long oid : oids) items.push_back(std::to_string(oid));
-    return array_literal(items);
+    return pg::array_literal(items);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <set>
 #include <thread>
 
+#include "pg/array.hpp"
+
 namespace pgflip::verify {
 
 namespace {
@@ -137,7 +139,7 @@ pg::Params key_params(const std::vector<Key>& keys, size_t key_columns) {
         std::vector<std::string> column;
         column.reserve(keys.size());
         for (const Key& key : keys) column.push_back(key[c]);
-        params.emplace_back(array_literal(column));
+        params.emplace_back(pg::array_literal(column));
     }
     return params;
 }

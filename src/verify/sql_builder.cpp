@@ -3,6 +3,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "pg/array.hpp"
 #include "sql/queries.hpp"
 
 namespace pgflip::verify {
@@ -149,20 +150,6 @@ std::string render(std::string_view tmpl, const std::map<std::string, std::strin
     return out;
 }
 
-std::string array_literal(const std::vector<std::string>& items) {
-    std::string out = "{";
-    for (size_t i = 0; i < items.size(); ++i) {
-        if (i > 0) out += ',';
-        out += '"';
-        for (char c : items[i]) {
-            if (c == '"' || c == '\\') out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    return out + "}";
-}
-
 Condition range_condition(const Table& table, const KeyRange& range, int first_param) {
     const std::string key = column_ref(*table.key().front());
     const std::string type = leading_key_type(table);
@@ -188,7 +175,7 @@ Condition sub_bucket_condition(const Table& table, Condition base, long long mas
     base.sql += " AND (" + key_hash_expr(table) + " & " + param(next) + "::int8) = ANY (" +
                 param(next + 1) + "::int8[])";
     base.params.push_back(std::to_string(mask));
-    base.params.push_back(array_literal(items));
+    base.params.push_back(pg::array_literal(items));
     return base;
 }
 

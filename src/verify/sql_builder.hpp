@@ -46,8 +46,6 @@ enum class HashInput {
 //! Replaces each {{name}} of `tmpl`. Values must be quoted already (server-quoted names).
 [[nodiscard]] std::string render(std::string_view tmpl,
                                  const std::map<std::string, std::string>& values);
-//! An array literal with every element double-quoted: {"a","b \"c\""}; for $n::type[] params.
-[[nodiscard]] std::string array_literal(const std::vector<std::string>& items);
 
 //! A range of the leading key column: [lower, upper), either end open when absent.
 struct KeyRange {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "pg/array.hpp"
 #include "verify/keyless.hpp"
 
 namespace pgflip::verify {
@@ -114,7 +115,7 @@ Result<std::map<std::string, Values>> read_keyless_values(pg::Connection& conn, 
                                                           const std::vector<std::string>& hashes) {
     std::map<std::string, Values> out;
     if (hashes.empty()) return out;
-    auto rows = conn.query(keyless_values_sql(table), {array_literal(hashes)}, scan_deadline());
+    auto rows = conn.query(keyless_values_sql(table), {pg::array_literal(hashes)}, scan_deadline());
     if (!rows.ok()) return rows.take_error();
     for (int r = 0; r < rows->size(); ++r) {
         Values values;

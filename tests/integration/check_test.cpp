@@ -30,33 +30,6 @@ constexpr int kGreen = 17;
 
 // ---- running the binary -----------------------------------------------------------------------
 
-//! A directory removed at the end of the test (config files, outputs, state).
-class TempDir {
-  public:
-    TempDir() {
-        std::string templ = "/tmp/pgflip-check-XXXXXX";
-        if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = templ;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
-
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 struct Outcome {
     int exit_code = -1;
     std::string out;
@@ -192,7 +165,7 @@ class CheckTest : public ::testing::Test {
     static lab::Cluster* green_cluster;
     std::unique_ptr<TestDatabase> blue_db;
     std::unique_ptr<TestDatabase> green_db;
-    TempDir dir;
+    TempDir dir{"check"};  //!< config files, outputs, state
 };
 
 lab::Cluster* CheckTest::blue_cluster = nullptr;

@@ -103,11 +103,7 @@ TEST_F(FlipTrouble, GreenStoppedDuringCatchUpReturnsToBlueWithinTheBudget) {
     must(green().restart());
     auto again = m.pgflip({"cutover"});
     EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
-    ASSERT_TRUE(load.progresses());
-    load.stop();
-    auto g = m.green();
-    Migration::expect_all_acked(g, load.acked());
-    EXPECT_TRUE(load.errors().empty()) << load.errors().front();
+    m.expect_load_landed(load, Side::green);
 }
 
 }  // namespace

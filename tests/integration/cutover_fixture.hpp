@@ -16,7 +16,6 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -36,33 +35,6 @@ constexpr const char* kAppPassword = "app-secret";
 
 inline double ms_since(Clock::time_point t) {
     return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
-//! A scratch directory under /tmp, removed with the test.
-class TempDir {
-  public:
-    TempDir() {
-        std::string templ = "/tmp/pgflip-cutover-XXXXXX";
-        if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = templ;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
-
-inline std::string slurp(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 //! One run of the pgflip binary.
@@ -342,6 +314,16 @@ class Migration {
         return out;
     }
 
+    //! The load still writes; then it stops, every write it had acknowledged is on `side` and
+    //! none of its writes failed.
+    void expect_load_landed(Load& load, Side side) const {
+        ASSERT_TRUE(load.progresses());
+        load.stop();
+        auto conn = side == Side::green ? green() : blue();
+        expect_all_acked(conn, load.acked());
+        EXPECT_TRUE(load.errors().empty()) << load.errors().front();
+    }
+
     //! Every acknowledged write is on `conn`'s side.
     static void expect_all_acked(pg::Connection& conn, const std::set<std::pair<int, int>>& acked) {
         auto rows = conn.query_or_throw("SELECT client, n FROM items WHERE client >= 0");
@@ -470,7 +452,7 @@ class Migration {
     const lab::Cluster& green_cluster_;
     MigrationOptions options_;
     int id_ = next_id();
-    TempDir scratch_;
+    TempDir scratch_{"cutover"};
     std::string name_;
     TestDatabase blue_db_;
     TestDatabase green_db_;

@@ -45,11 +45,7 @@ TEST_P(KillAtStep, WatchdogSettlesAndTheNextRunEndsOnGreen) {
     EXPECT_EQ(again.json.value("on", ""), "green") << again.out;
     EXPECT_EQ(m.pooler_state(),
               (std::vector<std::pair<int, bool>>{{shared_cluster(kGreen).port(), false}}));
-    ASSERT_TRUE(load.progresses());
-    load.stop();
-    auto g = m.green();
-    Migration::expect_all_acked(g, load.acked());
-    EXPECT_TRUE(load.errors().empty()) << load.errors().front();
+    m.expect_load_landed(load, Side::green);
     std::printf("[kill at %s] client-observed longest gap: %.1f ms\n", step.c_str(),
                 load.max_gap_ms());
 }
@@ -75,11 +71,7 @@ TEST(KillDuringRollback, WatchdogReturnsToGreenAndRollbackThenWorks) {
     auto again = m.pgflip({"rollback"});
     EXPECT_EQ(again.exit_code, 0) << again.out;
     EXPECT_EQ(again.json.value("on", ""), "blue");
-    ASSERT_TRUE(load.progresses());
-    load.stop();
-    auto b = m.blue();
-    Migration::expect_all_acked(b, load.acked());
-    EXPECT_TRUE(load.errors().empty()) << load.errors().front();
+    m.expect_load_landed(load, Side::blue);
 }
 
 TEST(KillAndRerunAtOnce, TheRerunWaitsForTheWatchdog) {
@@ -92,11 +84,7 @@ TEST(KillAndRerunAtOnce, TheRerunWaitsForTheWatchdog) {
     auto again = m.pgflip({"cutover"});  // no waiting: the watchdog may still be settling
     EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
     EXPECT_EQ(again.json.value("on", ""), "green") << again.out;
-    ASSERT_TRUE(load.progresses());
-    load.stop();
-    auto g = m.green();
-    Migration::expect_all_acked(g, load.acked());
-    EXPECT_TRUE(load.errors().empty()) << load.errors().front();
+    m.expect_load_landed(load, Side::green);
 }
 
 TEST(KillWithoutWatchdog, TheNextRunSettlesFromTheJournal) {
@@ -115,11 +103,7 @@ TEST(KillWithoutWatchdog, TheNextRunSettlesFromTheJournal) {
     EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
     EXPECT_TRUE(again.json.contains("settled")) << again.out;
     EXPECT_EQ(again.json.value("on", ""), "green");
-    ASSERT_TRUE(load.progresses());
-    load.stop();
-    auto g = m.green();
-    Migration::expect_all_acked(g, load.acked());
-    EXPECT_TRUE(load.errors().empty()) << load.errors().front();
+    m.expect_load_landed(load, Side::green);
 }
 
 }  // namespace

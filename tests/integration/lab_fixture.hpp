@@ -1,17 +1,24 @@
 // Shared helpers for integration suites: which majors and upgrade pairs to test, clusters shared
-// by the tests of one binary (initdb costs about a second), a fresh database per test, and
-// assertions that print a Result's Error.
+// by the tests of one binary (initdb costs about a second), a fresh database per test, scratch
+// directories, running the pgflip binary, and assertions that print a Result's Error.
 #pragma once
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -84,6 +91,18 @@ inline std::vector<std::pair<int, int>> upgrade_pairs() {
         if (is_installed(pair.first) && is_installed(pair.second)) pairs.push_back(pair);
     }
     return pairs;
+}
+
+//! The one pair `variable` names ("14:18", default 14:17) when both majors are installed, else
+//! upgrade_pairs().
+inline std::vector<std::pair<int, int>> pair_from_env(const char* variable) {
+    const char* env = std::getenv(variable);
+    std::string text = env != nullptr && *env != '\0' ? env : "14:17";
+    const auto colon = text.find(':');
+    std::pair<int, int> pair{std::atoi(text.substr(0, colon).c_str()),
+                             std::atoi(text.substr(colon + 1).c_str())};
+    if (is_installed(pair.first) && is_installed(pair.second)) return {pair};
+    return upgrade_pairs();
 }
 
 //! gtest parameter names: "pg16", "pg14_to_pg18".
@@ -161,6 +180,70 @@ class TestDatabase {
     const lab::Cluster& cluster_;
     std::string name_;
 };
+
+//! A file's whole content ("" when it cannot be read).
+inline std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+//! A scratch directory /tmp/pgflip-<purpose>-XXXXXX, removed with the test.
+class TempDir {
+  public:
+    explicit TempDir(const std::string& purpose) {
+        std::string templ = "/tmp/pgflip-" + purpose + "-XXXXXX";
+        if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        path_ = templ;
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    //! Writes `text` to `name` in the directory; returns its path.
+    [[nodiscard]] std::filesystem::path file(const std::string& name,
+                                             const std::string& text) const {
+        std::ofstream(path_ / name, std::ios::binary) << text;
+        return path_ / name;
+    }
+
+  private:
+    std::filesystem::path path_;
+};
+
+//! One run of the pgflip binary.
+struct CliRun {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+    [[nodiscard]] nlohmann::json doc() const { return nlohmann::json::parse(out, nullptr, false); }
+};
+
+//! Runs the pgflip binary with `args` in `dir`, where its stdout and stderr are kept.
+inline CliRun run_cli(const std::vector<std::string>& args, const std::filesystem::path& dir) {
+    std::vector<std::string> argv = {PGFLIP_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> av;
+    for (auto& a : argv) av.push_back(a.data());
+    av.push_back(nullptr);
+    const std::filesystem::path out = dir / "stdout", err = dir / "stderr";
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addchdir_np(&fa, dir.c_str());
+    pid_t pid = 0;
+    const int rc = ::posix_spawn(&pid, av[0], &fa, nullptr, av.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) throw std::runtime_error("cannot start pgflip");
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
 
 //! A PgBouncer (transaction mode, trust) in front of `cluster`, serving the given databases.
 inline lab::Bouncer bouncer_in_front(const lab::Cluster& cluster,

@@ -5,8 +5,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "lab/detail.hpp"
 #include "lab_fixture.hpp"
@@ -30,13 +28,6 @@ void expect_not_root(const fs::path& pid_file) {
     if (::geteuid() == 0) {
         EXPECT_NE(*uid, 0U);
     }
-}
-
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 //! A directory of our own under /tmp that the server user can pass through (or not, when

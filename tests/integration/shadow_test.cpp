@@ -2,21 +2,12 @@
 // picks another pair): on a query set where green differs from blue by database settings and by
 // a version behaviour, exactly those queries are reported; statements that are not reads never
 // run on either side; a PostgreSQL log with bind parameters replays the same way.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "lab_fixture.hpp"
-
-extern char** environ;
 
 namespace pgflip::test {
 namespace {
@@ -24,72 +15,8 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-std::vector<std::pair<int, int>> shadow_pairs() {
-    const char* env = std::getenv("PGFLIP_SHADOW_PAIR");
-    std::string text = env != nullptr && *env != '\0' ? env : "14:17";
-    const auto colon = text.find(':');
-    std::pair<int, int> pair{std::atoi(text.substr(0, colon).c_str()),
-                             std::atoi(text.substr(colon + 1).c_str())};
-    if (is_installed(pair.first) && is_installed(pair.second)) return {pair};
-    return upgrade_pairs();
-}
-
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-//! A scratch directory removed at the end of the test.
-class Scratch {
-  public:
-    Scratch() {
-        std::string t = "/tmp/pgflip-shadow-XXXXXX";
-        if (::mkdtemp(t.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = t;
-    }
-    Scratch(const Scratch&) = delete;
-    Scratch& operator=(const Scratch&) = delete;
-    ~Scratch() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    [[nodiscard]] fs::path file(const std::string& name, const std::string& text) const {
-        std::ofstream(path_ / name, std::ios::binary) << text;
-        return path_ / name;
-    }
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
-
-struct CliRun {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-    [[nodiscard]] json doc() const { return json::parse(out, nullptr, false); }
-};
-
-CliRun run_pgflip(const std::vector<std::string>& args, const Scratch& dir) {
-    std::vector<std::string> argv = {PGFLIP_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> av;
-    for (auto& a : argv) av.push_back(a.data());
-    av.push_back(nullptr);
-    const fs::path out = dir.path() / "stdout", err = dir.path() / "stderr";
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    pid_t pid = 0;
-    const int rc = ::posix_spawn(&pid, av[0], &fa, nullptr, av.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) throw std::runtime_error("cannot start pgflip");
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+CliRun run_pgflip(const std::vector<std::string>& args, const TempDir& dir) {
+    return run_cli(args, dir.path());
 }
 
 constexpr const char* schema_and_data = R"(
@@ -191,7 +118,7 @@ std::set<std::string> differing(const json& doc) {
 }
 
 TEST_P(ShadowTest, SettingsAndVersionDifferencesAreReportedAndNothingElse) {
-    const Scratch dir;
+    const TempDir dir("shadow");
     const CliRun run = run_pgflip(
         cli({"--json", "shadow", "--queries", dir.file("queries.sql", queries).string()}), dir);
     ASSERT_EQ(run.exit_code, 1) << run.out << run.err;
@@ -229,7 +156,7 @@ TEST_P(ShadowTest, SettingsAndVersionDifferencesAreReportedAndNothingElse) {
 TEST_P(ShadowTest, AClientSettingGivenWithSetHidesTheDatabaseDefault) {
     // An application whose driver sets TimeZone and DateStyle on connect (as PgJDBC does) never
     // sees green's database defaults.
-    const Scratch dir;
+    const TempDir dir("shadow");
     const auto file = dir.file("q.sql", "SELECT created FROM events WHERE id = 1;\n");
     EXPECT_EQ(run_pgflip(cli({"shadow", "--queries", file.string()}), dir).exit_code, 1);
     const CliRun only_zone =
@@ -254,7 +181,7 @@ TEST_P(ShadowTest, APostgresLogWithBindParametersReplays) {
         c.query_or_throw("SELECT 'simple protocol'");
     }
     const std::string log = slurp(cluster.log_file()).substr(start);
-    const Scratch dir;
+    const TempDir dir("shadow");
     const CliRun run =
         run_pgflip(cli({"--json", "shadow", "--log", dir.file("pg.log", log).string()}), dir);
     ASSERT_EQ(run.exit_code, 1) << run.out << run.err << log;
@@ -300,7 +227,7 @@ TEST_P(ShadowTest, ACsvlogWrittenByARealServerReplays) {
         log = slurp(csv);
     }
     ASSERT_NE(log.find("simple, \"\"quoted"), std::string::npos) << log;
-    const Scratch dir;
+    const TempDir dir("shadow");
     const CliRun run = run_pgflip(cli({"--json", "shadow", "--log", csv.string()}), dir);
     ASSERT_EQ(run.exit_code, 1) << run.out << run.err << log;
     const json doc = run.doc();
@@ -315,7 +242,8 @@ TEST_P(ShadowTest, ACsvlogWrittenByARealServerReplays) {
     expect_untouched();
 }
 
-INSTANTIATE_TEST_SUITE_P(Pairs, ShadowTest, ::testing::ValuesIn(shadow_pairs()), pair_name);
+INSTANTIATE_TEST_SUITE_P(Pairs, ShadowTest,
+                         ::testing::ValuesIn(pair_from_env("PGFLIP_SHADOW_PAIR")), pair_name);
 
 }  // namespace
 }  // namespace pgflip::test

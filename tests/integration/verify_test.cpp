@@ -3,25 +3,16 @@
 // reported, values with formatting traps compare equal across versions and settings, odd
 // identifiers work, and a live replication under a steady write load reports no false
 // difference while a real one is still found.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "lab_fixture.hpp"
 #include "verify/verify.hpp"
-
-extern char** environ;
 
 namespace pgflip::test {
 namespace {
@@ -31,56 +22,10 @@ using json = nlohmann::json;
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-std::vector<std::pair<int, int>> verify_pairs() {
-    const char* env = std::getenv("PGFLIP_VERIFY_PAIR");
-    std::string text = env != nullptr && *env != '\0' ? env : "14:17";
-    const auto colon = text.find(':');
-    std::pair<int, int> pair{std::atoi(text.substr(0, colon).c_str()),
-                             std::atoi(text.substr(colon + 1).c_str())};
-    if (is_installed(pair.first) && is_installed(pair.second)) return {pair};
-    return upgrade_pairs();
-}
-
-struct CliRun {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-    [[nodiscard]] json doc() const { return json::parse(out, nullptr, false); }
-};
-
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 //! Runs the pgflip binary with `args` in a scratch directory, capturing its output.
 CliRun run_pgflip(const std::vector<std::string>& args) {
-    std::string dir_template = "/tmp/pgflip-verify-XXXXXX";
-    if (::mkdtemp(dir_template.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    const fs::path dir = dir_template;
-    std::vector<std::string> argv = {PGFLIP_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> av;
-    for (auto& a : argv) av.push_back(a.data());
-    av.push_back(nullptr);
-    const fs::path out = dir / "stdout", err = dir / "stderr";
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addchdir_np(&fa, dir.c_str());
-    pid_t pid = 0;
-    const int rc = ::posix_spawn(&pid, av[0], &fa, nullptr, av.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) throw std::runtime_error("cannot start pgflip");
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    CliRun r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-    return r;
+    const TempDir dir("verify");
+    return run_cli(args, dir.path());
 }
 
 //! Session settings that make literals in test data mean the same on both sides.
@@ -542,7 +487,8 @@ TEST_P(VerifyTest, LiveReplicationUnderLoadReportsNoFalseDifferences) {
         << report_text(report);
 }
 
-INSTANTIATE_TEST_SUITE_P(Pairs, VerifyTest, ::testing::ValuesIn(verify_pairs()), pair_name);
+INSTANTIATE_TEST_SUITE_P(Pairs, VerifyTest,
+                         ::testing::ValuesIn(pair_from_env("PGFLIP_VERIFY_PAIR")), pair_name);
 
 }  // namespace
 }  // namespace pgflip::test

@@ -78,10 +78,5 @@ TEST(SqlTemplate, RendersEveryPlaceholder) {
     EXPECT_EQ(render("SELECT '{a,b}'::text[]", {{"s", "y"}}), "SELECT '{a,b}'::text[]");
 }
 
-TEST(SqlTemplate, ArrayParametersQuoteEveryElement) {
-    EXPECT_EQ(array_param({}), "{}");
-    EXPECT_EQ(array_param({"a", "b c", "d\"e", "f\\g"}), R"({"a","b c","d\"e","f\\g"})");
-}
-
 }  // namespace
 }  // namespace pgflip::cutover

@@ -99,12 +99,6 @@ TEST(VerifyTemplates, RenderReplacesPlaceholdersOnly) {
     EXPECT_THROW(static_cast<void>(render("{{missing}}", {})), std::logic_error);
 }
 
-TEST(VerifyTemplates, ArrayLiteralQuotesEveryElement) {
-    EXPECT_EQ(array_literal({}), "{}");
-    EXPECT_EQ(array_literal({"a", "b,c", "q\"uote", "back\\slash", "NULL", ""}),
-              R"({"a","b,c","q\"uote","back\\slash","NULL",""})");
-}
-
 TEST(VerifyRanges, ConditionsBindBoundsAsParameters) {
     const Table t = keyed_table();
     Condition both = range_condition(t, {"10", "20"}, 1);
