@@ -4,7 +4,6 @@
 // acknowledged write, and pgflip run as a child process.
 #pragma once
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,38 +45,28 @@ struct PgflipRun {
     double ms = 0;
 };
 
-//! Runs pgflip with `args` and extra environment; gives up (SIGKILL) after `timeout_s`.
+//! Runs pgflip with `args` and extra environment; gives up (SIGKILL) after `timeout_s`. Its
+//! output goes to files in `scratch` (not pipes: the watchdog it forks may outlive it).
 inline PgflipRun run_pgflip(const std::vector<std::string>& args,
                             const std::vector<std::pair<std::string, std::string>>& env,
                             const fs::path& scratch, int timeout_s = 180) {
     const fs::path out = scratch / "pgflip.out";
     const fs::path err = scratch / "pgflip.err";
-    std::vector<std::string> argv = {PGFLIP_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
+    fs::remove(out);
+    fs::remove(err);
+    ProcessSpec spec;
+    spec.argv = {PGFLIP_BINARY};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    for (const auto& [k, v] : env) spec.env[k] = v;
+    spec.out = Output::appended_to(out);
+    spec.err = Output::appended_to(err);
     const auto start = Clock::now();
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-        const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(o, 1);
-        ::dup2(e, 2);
-        ::execv(cargv[0], cargv.data());
-        ::_exit(127);
-    }
+    auto result = run_process(spec, start + std::chrono::seconds(timeout_s));
+    if (!result) throw std::runtime_error("cannot start pgflip: " + result.error().str());
     PgflipRun run;
-    int status = 0;
-    for (;;) {
-        if (::waitpid(pid, &status, WNOHANG) == pid) break;
-        if (ms_since(start) > timeout_s * 1000.0) ::kill(pid, SIGKILL);
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
     run.ms = ms_since(start);
-    run.killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    run.killed = result->signal == SIGKILL;
+    run.exit_code = result->signal == 0 ? result->exit_code : -1;
     run.out = slurp(out);
     run.err = slurp(err);
     run.json = nlohmann::json::parse(run.out, nullptr, false);

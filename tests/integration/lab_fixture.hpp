@@ -3,9 +3,7 @@
 // directories, running the pgflip binary, and assertions that print a Result's Error.
 #pragma once
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/process.hpp"
 #include "common/result.hpp"
 #include "lab/lab.hpp"
 #include "pg/connection.hpp"
@@ -223,26 +222,18 @@ struct CliRun {
     [[nodiscard]] nlohmann::json doc() const { return nlohmann::json::parse(out, nullptr, false); }
 };
 
-//! Runs the pgflip binary with `args` in `dir`, where its stdout and stderr are kept.
+//! Runs the pgflip binary with `args` in `dir`, capturing its stdout and stderr; exit code -1
+//! when a signal ended it.
 inline CliRun run_cli(const std::vector<std::string>& args, const std::filesystem::path& dir) {
-    std::vector<std::string> argv = {PGFLIP_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> av;
-    for (auto& a : argv) av.push_back(a.data());
-    av.push_back(nullptr);
-    const std::filesystem::path out = dir / "stdout", err = dir / "stderr";
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addchdir_np(&fa, dir.c_str());
-    pid_t pid = 0;
-    const int rc = ::posix_spawn(&pid, av[0], &fa, nullptr, av.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) throw std::runtime_error("cannot start pgflip");
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+    ProcessSpec spec;
+    spec.argv = {PGFLIP_BINARY};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    spec.out = Output::captured();
+    spec.err = Output::captured();
+    spec.cwd = dir;
+    auto run = run_process(spec);
+    if (!run) throw std::runtime_error("cannot start pgflip: " + run.error().str());
+    return {run->signal == 0 ? run->exit_code : -1, std::move(run->out), std::move(run->err)};
 }
 
 //! A PgBouncer (transaction mode, trust) in front of `cluster`, serving the given databases.
