@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <utility>
 
 extern char** environ;  // NOLINT: POSIX
@@ -420,6 +422,16 @@ Result<ProcessResult> run_process(const ProcessSpec& spec, ProcessClock::time_po
     auto child = Child::spawn(spec);
     if (!child) return child.take_error();
     return child->wait(deadline);
+}
+
+bool process_alive(int pid) {
+    if (pid <= 0) return false;
+    if (::kill(pid, 0) != 0 && errno != EPERM) return false;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto paren = stat.rfind(')');
+    if (paren == std::string::npos || paren + 2 >= stat.size()) return true;
+    return stat[paren + 2] != 'Z';
 }
 
 }  // namespace pgflip

@@ -111,4 +111,8 @@ class Child {
 Result<ProcessResult> run_process(const ProcessSpec& spec,
                                   ProcessClock::time_point deadline = no_deadline);
 
+//! True when `pid` names a live process. A zombie (exited, not yet reaped: pid 1 may never reap
+//! it) counts as dead; a process of another user that we may not signal counts as alive.
+[[nodiscard]] bool process_alive(int pid);
+
 }  // namespace pgflip

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/process.hpp"
 #include "cutover/journal_observer.hpp"
 #include "cutover/summary.hpp"
 #include "cutover/watchdog.hpp"
@@ -202,8 +203,13 @@ Result<state::StateDir> open_state_dir(const std::filesystem::path& path, Clock&
     for (;;) {
         auto dir = state::StateDir::open(path);
         if (dir.ok()) return dir;
+        // Wait while the watchdog settles a killed run. Between its flock and the pid it writes
+        // into the lock file, the file still names the dead run (or nothing): that is the
+        // watchdog too. Any other live holder is a second pgflip, refused at once.
         const int watchdog = live_watchdog_pid(path);
-        if (watchdog == 0 || lock_holder(path) != watchdog || clock.now() >= until) return dir;
+        const int holder = lock_holder(path);
+        const bool watchdog_holds = holder == watchdog || !process_alive(holder);
+        if (watchdog == 0 || !watchdog_holds || clock.now() >= until) return dir;
         clock.sleep_for(std::chrono::milliseconds(20));
     }
 }

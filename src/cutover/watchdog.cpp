@@ -13,6 +13,8 @@
 #include <iterator>
 #include <utility>
 
+#include "common/process.hpp"
+
 namespace pgflip::cutover {
 
 namespace {
@@ -137,24 +139,11 @@ void WatchdogLink::done() {
     if (pid_ > 0) ::waitpid(pid_, nullptr, WNOHANG);
 }
 
-namespace {
-
-//! True for a live process; a zombie (exited, not yet reaped) is not.
-bool alive(int pid) {
-    if (::kill(pid, 0) != 0) return false;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto paren = stat.rfind(')');
-    return paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'Z';
-}
-
-}  // namespace
-
 int live_watchdog_pid(const std::filesystem::path& state_dir) {
     std::ifstream in(state_dir / "watchdog.pid");
     int pid = 0;
     if (!(in >> pid) || pid <= 0) return 0;
-    return alive(pid) ? pid : 0;
+    return process_alive(pid) ? pid : 0;
 }
 
 }  // namespace pgflip::cutover

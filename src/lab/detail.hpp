@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/process.hpp"
 #include "common/result.hpp"
 
 namespace pgflip::lab::detail {
@@ -64,8 +65,7 @@ Result<int> run_as(const std::vector<std::string>& argv, const std::optional<fs:
                    const std::optional<UserIds>& user);
 //! The ids to run servers as when they differ from ours (we are root), else nothing.
 Result<std::optional<UserIds>> drop_to();
-//! True when `pid` names a live process (zombies count as dead: pid 1 may not reap them).
-[[nodiscard]] bool process_alive(int pid);
+using pgflip::process_alive;
 //! The real uid of a live process, from /proc.
 [[nodiscard]] std::optional<unsigned> process_uid(int pid);
 //! The first line of a pid file as a pid, 0 when absent or malformed.

@@ -67,16 +67,6 @@ Result<std::optional<UserIds>> drop_to() {
     return std::optional<UserIds>{*ids};
 }
 
-bool process_alive(int pid) {
-    if (pid <= 0) return false;
-    if (::kill(pid, 0) != 0 && errno != EPERM) return false;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto paren = stat.rfind(')');
-    if (paren == std::string::npos || paren + 2 >= stat.size()) return true;
-    return stat[paren + 2] != 'Z';
-}
-
 std::optional<unsigned> process_uid(int pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");
     for (std::string line; std::getline(in, line);) {
