@@ -3,6 +3,8 @@
 // with the schema and its indexes restored first (the write-up's runbook), on the same data in
 // the same run, and their ratio. Blue's data is vacuumed (hint bits set) and in the page cache
 // before either run, so neither pays for the other's first read.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -66,8 +68,11 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
-//! Reads every file of the data directory once, so both runs find blue's data in the cache.
+//! Reads every file of the data directory once, so both runs find blue's data in the cache,
+//! and writes out what earlier runs left dirty in the page cache (the servers run with fsync off):
+//! otherwise that writeback would land in the middle of the next measured run.
 void warm_cache(const fs::path& data_dir) {
+    ::sync();
     std::vector<char> buf(1 << 20);
     for (const auto& entry : fs::recursive_directory_iterator(data_dir / "base")) {
         if (!entry.is_regular_file()) continue;
@@ -229,6 +234,9 @@ int run(int argc, char** argv) {
                 die("row counts differ between blue and the built-in's green");
             }
             end_round(blue, green, builtin_db);
+            // Dropped at once: autovacuum would otherwise vacuum and analyze this copy (seconds
+            // of CPU on 'big') within a minute, in the middle of the next measured run.
+            run_sql(ga, "DROP DATABASE " + builtin_db);
             builtins.push_back(times.analyzed);
             streaming.push_back(times.streaming);
             entry["builtin_s"] = times.analyzed;
@@ -244,7 +252,10 @@ int run(int argc, char** argv) {
         if (count_rows(green.conninfo(pgflip_db)) != expected) {
             die("row counts differ between blue and pgflip's green");
         }
-        if (!o.keep || round < o.repeat) end_round(blue, green, pgflip_db);
+        if (!o.keep || round < o.repeat) {
+            end_round(blue, green, pgflip_db);
+            run_sql(ga, "DROP DATABASE " + pgflip_db);
+        }
         pgflips.push_back(seconds);
         entry["pgflip_s"] = seconds;
         entry["pgflip_steps_ms"] = report["step_ms"];

@@ -205,6 +205,7 @@ class Worker {
             if (--shared_.items_left[table.oid] > 0) return {};
             total = sum;
         }
+        if (shared_.job.on_table_done) shared_.job.on_table_done(table.oid);
         return shared_.journal.record("setup.copy_table", {{"schema", table.schema},
                                                            {"table", table.name},
                                                            {"state", "done"},

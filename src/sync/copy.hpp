@@ -4,6 +4,8 @@
 // pgflip.copy_done, so an item is on green entirely or not at all, and green knows which.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "pg/connection.hpp"
@@ -21,6 +23,8 @@ struct CopyJob {
     std::string encoding;  //!< blue's server encoding
     int generation = 1;    //!< of the snapshot, recorded with each item
     int jobs = 1;
+    //! Called (from a worker thread) when the last item of a table is committed on green.
+    std::function<void(std::uint32_t table_oid)> on_table_done;
 };
 
 struct CopyTotals {

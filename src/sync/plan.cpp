@@ -35,6 +35,7 @@ Result<std::vector<TablePlan>> read_tables(pg::Connection& blue, pg::Deadline de
         t.blocks = rows->num(r, 6);
         t.estimated_rows = std::max(0LL, rows->num(r, 7));
         t.filenode = static_cast<std::uint32_t>(rows->num(r, 8));
+        t.index_bytes = rows->num(r, 9);
         tables.push_back(std::move(t));
     }
     return tables;
@@ -96,7 +97,15 @@ std::vector<ItemPlan> make_items(const std::vector<TablePlan>& tables, long long
             items.push_back(item);
         }
     }
-    std::stable_sort(items.begin(), items.end(), [](const ItemPlan& a, const ItemPlan& b) {
+    // Tables with the most index work first, so that their index builds start early and run
+    // beside the rest of the copy (index_builder.hpp); then the largest items first. Items are
+    // at most a chunk, so the order leaves no long item for the end either way.
+    std::map<std::uint32_t, long long> index_bytes;
+    for (const auto& t : tables) index_bytes[t.oid] = t.index_bytes;
+    std::stable_sort(items.begin(), items.end(), [&](const ItemPlan& a, const ItemPlan& b) {
+        const long long ia = index_bytes[a.table_oid];
+        const long long ib = index_bytes[b.table_oid];
+        if (ia != ib) return ia > ib;
         return a.est_bytes > b.est_bytes;
     });
     for (size_t i = 0; i < items.size(); ++i) items[i].id = static_cast<int>(i) + 1;

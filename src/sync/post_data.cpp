@@ -56,9 +56,21 @@ Status refresh_matviews(pg::Connection& green, const std::vector<QualifiedName>&
     return {};
 }
 
-Status analyze_tables(const pg::Conninfo& green, const Plan& plan, int jobs) {
+Status analyze_each(const pg::Conninfo& green, const std::vector<QualifiedName>& tables, int jobs) {
+    return for_each_parallel(
+        green, Side::green, "analyze", jobs, tables.size(),
+        [&tables](pg::Connection& conn, size_t i) {
+            return exec(conn, "ANALYZE " + qualified(conn, tables[i].schema, tables[i].name),
+                        pg::after(kLongStatement));
+        });
+}
+
+Status analyze_tables(const pg::Conninfo& green, const Plan& plan,
+                      const std::set<std::uint32_t>& skip, int jobs) {
     std::vector<QualifiedName> names;
-    for (const auto& t : plan.tables) names.push_back({t.schema, t.name});
+    for (const auto& t : plan.tables) {
+        if (skip.count(t.oid) == 0) names.push_back({t.schema, t.name});
+    }
     {
         auto conn =
             open_session(green, Side::green, "analyze", "", pg::after(pg::milliseconds(30000)));
@@ -67,12 +79,7 @@ Status analyze_tables(const pg::Conninfo& green, const Plan& plan, int jobs) {
         if (!rows) return rows.take_error();
         for (int r = 0; r < rows->size(); ++r) names.push_back({rows->str(r, 0), rows->str(r, 1)});
     }
-    return for_each_parallel(
-        green, Side::green, "analyze", jobs, names.size(),
-        [&names](pg::Connection& conn, size_t i) {
-            return exec(conn, "ANALYZE " + qualified(conn, names[i].schema, names[i].name),
-                        pg::after(kLongStatement));
-        });
+    return analyze_each(green, names, jobs);
 }
 
 }  // namespace pgflip::sync

@@ -3,6 +3,9 @@
 // Indexes and other constraints come from pg_restore -j (schema.hpp).
 #pragma once
 
+#include <cstdint>
+#include <set>
+
 #include <vector>
 
 #include "pg/connection.hpp"
@@ -21,7 +24,11 @@ namespace pgflip::sync {
 Status add_foreign_keys(const pg::Conninfo& green, const std::vector<ForeignKey>& keys, int jobs);
 //! REFRESH MATERIALIZED VIEW for each one populated on blue.
 Status refresh_matviews(pg::Connection& green, const std::vector<QualifiedName>& views);
-//! ANALYZE of the copied tables and of green's partitioned tables, `jobs` at a time.
-Status analyze_tables(const pg::Conninfo& green, const Plan& plan, int jobs);
+//! ANALYZE of each of `tables`, `jobs` at a time.
+Status analyze_each(const pg::Conninfo& green, const std::vector<QualifiedName>& tables, int jobs);
+//! ANALYZE of the copied tables (but those in `skip`, analyzed already) and of green's
+//! partitioned tables, `jobs` at a time.
+Status analyze_tables(const pg::Conninfo& green, const Plan& plan,
+                      const std::set<std::uint32_t>& skip, int jobs);
 
 }  // namespace pgflip::sync

@@ -45,6 +45,11 @@ bool TocEntry::is_pgflip_event_trigger() const {
     return description.rfind("EVENT TRIGGER - pgflip_ddl_", 0) == 0;
 }
 
+bool TocEntry::is_table_index() const {
+    if (description.rfind("CONSTRAINT ", 0) == 0) return true;
+    return description.rfind("INDEX ", 0) == 0 && description.rfind("INDEX ATTACH ", 0) != 0;
+}
+
 std::vector<TocEntry> parse_toc(std::string_view list) {
     std::vector<TocEntry> out;
     std::istringstream in{std::string(list)};

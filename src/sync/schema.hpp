@@ -30,6 +30,9 @@ struct TocEntry {
     //! pgflip's own event triggers on blue (pgflip_ddl_*): database-level, so --exclude-schema
     //! keeps them in the dump; restored on green they would call a function that is not there.
     [[nodiscard]] bool is_pgflip_event_trigger() const;
+    //! An index of one table (not a partition attachment) or its primary key, unique or
+    //! exclusion constraint: what can be built as soon as that table's rows are on green.
+    [[nodiscard]] bool is_table_index() const;
 };
 
 //! Parses `pg_restore -l` output; comment lines are skipped.

@@ -37,6 +37,7 @@
 #include "sync/copy.hpp"
 #include "sync/drift.hpp"
 #include "sync/globals.hpp"
+#include "sync/index_builder.hpp"
 #include "sync/plan.hpp"
 #include "sync/post_data.hpp"
 #include "sync/schema.hpp"
@@ -550,7 +551,18 @@ class Setup {
         console_.log("copy: " + std::to_string(job.items.size()) + " of " +
                      std::to_string(report_.items) + " items to go, " +
                      std::to_string(options_.jobs) + " workers");
+        auto builder = index_builder(job.items);
+        if (!builder) return builder.take_error();
+        if (*builder) job.on_table_done = [&b = **builder](std::uint32_t t) { b.table_done(t); };
         auto totals = run_copy(job, *journal_, console_);
+        if (*builder) {
+            Status built = (*builder)->finish(!totals.ok());
+            if (totals.ok() && !built.ok()) return built;
+            if (built.ok()) {
+                restored_early_ = (*builder)->built();
+                analyzed_early_ = (*builder)->analyzed();
+            }
+        }
         if (!totals) return totals.take_error();
         if (!holder.alive()) {
             return make_error(Side::blue, "the connection holding the snapshot was lost",
@@ -560,6 +572,41 @@ class Setup {
         report_.rows_copied = totals->rows;
         report_.bytes_copied = totals->bytes;
         return {};
+    }
+
+    //! The builder of indexes beside the copy (index_builder.hpp), with the tables whose rows
+    //! are already all on green handed over. None when post-data has begun in an earlier run:
+    //! then the post-data step looks up on green what is already there.
+    Result<std::unique_ptr<IndexBuilder>> index_builder(const std::vector<ItemPlan>& to_copy) {
+        if (state_.done("post_data_started")) return std::unique_ptr<IndexBuilder>();
+        auto file = dir_->path() / "schema.dump";
+        auto entries = post_data_entries(*tools_, file, pg::after(kShort));
+        if (!entries) return entries.take_error();
+        auto by_table = index_entries_by_table(blue(), *entries, *state_.plan, pg::after(kShort));
+        if (!by_table) return by_table.take_error();
+        if (by_table->empty()) return std::unique_ptr<IndexBuilder>();
+        auto extended = blue().query(sql::sync_extended_statistics, pg::after(kShort));
+        if (!extended) return extended.take_error();
+        state_.done_steps.insert("post_data_started");
+        PGFLIP_TRY(save());
+        IndexBuildJob job;
+        job.tools = &*tools_;
+        job.green = green_info_;
+        job.dump = file;
+        job.list_dir = dir_->path();
+        job.jobs = std::max(1, options_.jobs / 2);
+        job.plan = &*state_.plan;
+        job.entries = std::move(by_table).value();
+        for (int r = 0; r < extended->size(); ++r) {
+            job.analyze_later.insert(static_cast<std::uint32_t>(extended->num(r, 0)));
+        }
+        auto builder = std::make_unique<IndexBuilder>(std::move(job), *journal_, console_);
+        std::set<std::uint32_t> copying;
+        for (const auto& item : to_copy) copying.insert(item.table_oid);
+        for (const auto& t : state_.plan->tables) {
+            if (copying.count(t.oid) == 0) builder->table_done(t.oid);
+        }
+        return builder;
     }
 
     // ---- after the copy ----------------------------------------------------------------
@@ -578,7 +625,13 @@ class Setup {
         auto file = dir_->path() / "schema.dump";
         auto entries = post_data_entries(*tools_, file, pg::after(kShort));
         if (!entries) return entries.take_error();
-        if (state_.done("post_data_started")) {
+        if (restored_early_) {
+            std::vector<TocEntry> rest;
+            for (auto& e : *entries) {
+                if (restored_early_->count(e.dump_id) == 0) rest.push_back(std::move(e));
+            }
+            entries = std::move(rest);
+        } else if (state_.done("post_data_started")) {
             auto missing =
                 missing_on_green(std::move(entries).value(), blue(), green(), pg::after(kLong));
             if (!missing) return missing.take_error();
@@ -599,8 +652,11 @@ class Setup {
 
     Status analyze() {
         PGFLIP_TRY(refresh_matviews(green(), state_.matviews));
-        console_.log("ANALYZE of " + std::to_string(state_.plan->tables.size()) + " tables");
-        return analyze_tables(green_info_, *state_.plan, options_.jobs);
+        console_.log("ANALYZE of " +
+                     std::to_string(state_.plan->tables.size() - analyzed_early_.size()) +
+                     " tables (and the partitioned ones); " +
+                     std::to_string(analyzed_early_.size()) + " were analyzed beside the copy");
+        return analyze_tables(green_info_, *state_.plan, analyzed_early_, options_.jobs);
     }
 
     Status subscription() {
@@ -683,6 +739,10 @@ class Setup {
     std::string encoding_;
     SetupState state_;
     SetupReport report_;
+    //! The post-data entries this run restored beside the copy (none: no builder ran).
+    std::optional<std::set<int>> restored_early_;
+    //! The tables this run analyzed beside the copy.
+    std::set<std::uint32_t> analyzed_early_;
     bool resuming_ = false;
 };
 

@@ -11,8 +11,9 @@ const TablePlan* Plan::table(std::uint32_t oid) const {
     return nullptr;
 }
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TablePlan, oid, root, schema, name, heap_bytes, toast_bytes,
-                                   blocks, estimated_rows, filenode, columns, binary)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TablePlan, oid, root, schema, name, heap_bytes,
+                                                toast_bytes, blocks, estimated_rows, filenode,
+                                                columns, binary, index_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ItemPlan, id, table_oid, first_block, end_block, whole,
                                    est_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Plan, tables, items, chunk_bytes)

@@ -30,6 +30,7 @@ struct TablePlan {
     std::uint32_t filenode = 0;        //!< at planning; a rewrite changes it and moves rows
     std::vector<std::string> columns;  //!< copied columns: stored, not generated, in order
     bool binary = false;               //!< COPY in binary format (every column allows it)
+    long long index_bytes = 0;         //!< its indexes on blue: copied first when large
 };
 
 //! One unit of copy work: a whole table or a range of its heap blocks.

@@ -2,6 +2,7 @@
 // kill -9 at the worst moments (in the middle of the copy, during the index builds) followed by
 // a second run that completes with green equal to blue and no row twice. One upgrade pair (the
 // first of upgrade_pairs()), to keep the suite fast.
+#include <algorithm>
 #include <set>
 
 #include "setup_fixture.hpp"
@@ -98,6 +99,34 @@ TEST_F(SetupBig, OneLargeTableIsCopiedBySeveralWorkersAtOnce) {
     EXPECT_GE(count_items(m, "big", "done"), 4);
     EXPECT_GE(workers.size(), 3U);
     EXPECT_GE(most_at_once, 3) << "several workers copy big at the same time";
+
+    // big has the most index work, so it is copied first, and its indexes are built and it is
+    // analyzed as soon as its rows are in: inside the copy step, not after it.
+    auto items = m.events("setup.copy_item");
+    ASSERT_FALSE(items.empty());
+    EXPECT_EQ(items.front()["table"], "big");
+    long long copy_done_ms = -1;
+    for (const auto& e : m.events("setup.step")) {
+        if (e["step"] == "copy" && e["state"] == "done") copy_done_ms = e["t_ms"].get<long long>();
+    }
+    long long big_built_ms = -1;
+    for (const auto& e : m.events("setup.index_batch")) {
+        const auto& tables = e["tables"];
+        if (e["state"] == "done" &&
+            std::find(tables.begin(), tables.end(), "public.big") != tables.end()) {
+            big_built_ms = e["t_ms"].get<long long>();
+        }
+    }
+    ASSERT_GE(big_built_ms, 0) << "big's indexes were not built beside the copy";
+    EXPECT_LE(big_built_ms, copy_done_ms);
+    auto green = m.green().connect();
+    auto built = green.query_or_throw(
+        "SELECT count(*) FILTER (WHERE i.indisvalid), count(*), "
+        "(SELECT count(*) > 0 FROM pg_statistic WHERE starelid = 'public.big'::regclass) "
+        "FROM pg_index i WHERE i.indrelid = 'public.big'::regclass");
+    EXPECT_EQ(built.num(0, 0), 3);
+    EXPECT_EQ(built.num(0, 1), 3);
+    EXPECT_TRUE(built.boolean(0, 2)) << "big analyzed";
     m.wait_caught_up();
     m.expect_same_data();
 }
@@ -167,6 +196,7 @@ TEST_F(SetupBig, KilledDuringIndexBuildsResumes) {
         300);
     kill_and_reap(pid);
     ASSERT_TRUE(building) << "never saw pg_restore build an index";
+    EXPECT_FALSE(m.events("setup.index_batch").empty()) << "killed while building beside the copy";
     for (const auto& e : m.events("setup.step")) {
         EXPECT_FALSE(e["step"] == "post_data" && e["state"] == "done") << "killed too late";
     }

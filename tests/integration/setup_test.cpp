@@ -97,22 +97,46 @@ TEST_P(SetupTest, GreenEqualsBlueAfterACopyUnderWriteLoad) {
 TEST_P(SetupTest, IndexesConstraintsAndForeignKeysAreBuiltAndValid) {
     Migration m(blue_cluster(), green_cluster());
     m.blue().connect().query_or_throw(kShopSchema);
+    // Built beside the copy: an exclusion constraint, an expression index (its statistics need
+    // the index in place before ANALYZE). Left for after the copy: the extended statistics on
+    // orders, so orders is analyzed only once they exist.
+    m.blue().connect().query_or_throw(R"sql(
+CREATE TABLE bookings (id int PRIMARY KEY, room int NOT NULL, during tsrange NOT NULL,
+                       EXCLUDE USING gist (during WITH &&));
+INSERT INTO bookings
+SELECT g, g % 10, tsrange(timestamp '2024-01-01' + g * interval '1 hour',
+                          timestamp '2024-01-01' + (g + 1) * interval '1 hour')
+  FROM generate_series(1, 500) g;
+CREATE INDEX wide_prefix_idx ON wide (left(payload, 4));
+CREATE STATISTICS orders_dep (dependencies) ON account_id, status FROM orders;
+)sql");
     m.setup({"--jobs", "2"});
     auto green = m.green().connect();
     const char* q =
         "SELECT (SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
         "        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'),"
         "       (SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND convalidated),"
-        "       (SELECT count(*) FROM pg_constraint WHERE NOT convalidated)";
+        "       (SELECT count(*) FROM pg_constraint WHERE NOT convalidated),"
+        "       (SELECT count(*) FROM pg_constraint WHERE contype = 'x')";
     auto blue_counts = m.blue().connect().query_or_throw(q);
     auto green_counts = green.query_or_throw(q);
     EXPECT_EQ(green_counts.str(0, 0), blue_counts.str(0, 0)) << "indexes";
     EXPECT_EQ(green_counts.str(0, 1), blue_counts.str(0, 1)) << "validated foreign keys";
     EXPECT_EQ(green_counts.str(0, 2), "0");
+    EXPECT_EQ(green_counts.str(0, 3), "1") << "exclusion constraint";
     auto analyzed = green.query_or_throw(
         "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'wide' AND last_analyze IS NOT "
         "NULL");
     EXPECT_EQ(analyzed.num(0, 0), 1);
+    auto stats = green.query_or_throw(
+        "SELECT (SELECT count(*) FROM pg_statistic "
+        "         WHERE starelid = 'public.wide_prefix_idx'::regclass),"
+        "       (SELECT count(*) FROM pg_statistic_ext s "
+        "          JOIN pg_statistic_ext_data d ON d.stxoid = s.oid "
+        "         WHERE s.stxname = 'orders_dep' AND d.stxddependencies IS NOT NULL)");
+    EXPECT_EQ(stats.num(0, 0), 1) << "the expression index existed when wide was analyzed";
+    EXPECT_EQ(stats.num(0, 1), 1) << "orders analyzed after its extended statistics were made";
+    EXPECT_FALSE(m.events("setup.index_batch").empty()) << "indexes built beside the copy";
     // A second run finds nothing to do.
     auto again = m.setup();
     EXPECT_TRUE(again["already_complete"].get<bool>());

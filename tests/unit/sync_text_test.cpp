@@ -53,6 +53,15 @@ TEST(SyncToc, ParsesEntriesAndKnowsForeignKeys) {
     EXPECT_EQ(toc[1].catalog_oid, 0U);
     EXPECT_EQ(toc[1].description, "INDEX ATTACH public pt1_k_idx postgres");
     EXPECT_TRUE(toc[2].is_foreign_key());
+    EXPECT_TRUE(toc[0].is_table_index());
+    EXPECT_FALSE(toc[1].is_table_index());  // the attachment waits for both indexes
+    EXPECT_FALSE(toc[2].is_table_index());
+    EXPECT_FALSE(toc[3].is_table_index());
+    EXPECT_TRUE(
+        parse_toc("3130; 1259 16397 INDEX public big_email_idx postgres\n").at(0).is_table_index());
+    EXPECT_FALSE(parse_toc("3131; 2606 16398 CHECK CONSTRAINT public t t_v_check postgres\n")
+                     .at(0)
+                     .is_table_index());
     EXPECT_EQ(toc[2].line, "3142; 2606 16400 FK CONSTRAINT Odd Schema my table fk one postgres");
 }
 
