@@ -62,7 +62,10 @@ std::map<std::string, std::string> bouncer_settings(const BouncerOptions& option
     std::map<std::string, std::string> settings = {
         {"listen_addr", "127.0.0.1"},
         {"listen_port", std::to_string(port)},
-        {"unix_socket_dir", detail::socket_dir_fits(dir) ? dir.string() : ""},
+        // TCP only: with a Unix socket too, PgBouncer 1.18 whose port is taken only warns
+        // ("cannot listen on 127.0.0.1:N") and runs on, on the socket nobody uses; a failed
+        // start would leave it behind. Without one it exits ("nowhere to listen on").
+        {"unix_socket_dir", ""},
         {"auth_type", options.auth_type},
         {"auth_file", userlist_path(dir).string()},
         {"admin_users", admin_user},

@@ -367,16 +367,39 @@ TEST(LabBouncer, AttachFindsAReleasedBouncer) {
     EXPECT_FALSE(attached.running());
 }
 
-TEST(LabBouncer, TakenPortFailsFastWithTheLog) {
+//! Pids of live pgbouncer processes whose command line names `dir`.
+std::vector<int> bouncers_in(const std::filesystem::path& dir) {
+    std::vector<int> pids;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::string cmdline = slurp(entry.path() / "cmdline");
+        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+        if (cmdline.find("pgbouncer") != std::string::npos &&
+            cmdline.find(dir.string()) != std::string::npos && process_alive(std::stoi(name))) {
+            pids.push_back(std::stoi(name));
+        }
+    }
+    return pids;
+}
+
+TEST(LabBouncer, TakenPortFailsFastWithTheLogAndLeavesNothingRunning) {
     const auto& busy = shared_cluster(first_major());
+    TempDir dir("pgb-taken");
+    std::filesystem::permissions(dir.path(), std::filesystem::perms::others_exec,
+                                 std::filesystem::perm_options::add);  // for the server user
     lab::BouncerOptions options;
     options.port = busy.port();
+    options.dir = dir.path() / "bouncer";
     const auto began = std::chrono::steady_clock::now();
     const auto bouncer = lab::Bouncer::start(options);
     ASSERT_FALSE(bouncer.ok());
     EXPECT_NE(bouncer.error().message.find("Address already in use"), std::string::npos)
         << bouncer.error().str();
     EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(5));
+    // A daemon that lost the port must not live on (it once did, on a Unix socket).
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_TRUE(bouncers_in(options.dir).empty());
 }
 
 TEST(LabBouncer, BadIniFailsWithTheLog) {
