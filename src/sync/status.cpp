@@ -47,6 +47,8 @@ struct ItemEvents {
     std::map<int, std::string> state;  //!< item -> started / done
     std::map<int, long long> rows;
     std::map<int, long long> bytes;
+    //! "schema.table" -> building / built: the indexes and ANALYZE run beside the copy.
+    std::map<std::string, std::string> indexes;
     long long first_ms = 0;
     long long last_ms = 0;
 };
@@ -61,6 +63,11 @@ ItemEvents read_item_events(const std::string& state_dir) {
         generation = std::max(generation, e.value("generation", 0));
     }
     for (const auto& e : *events) {
+        if (e.value("event", "") == "setup.index_batch" && e.contains("tables")) {
+            const bool built = e.value("state", "") == "done";
+            for (const auto& t : e["tables"])
+                ev.indexes[t.get<std::string>()] = built ? "built" : "building";
+        }
         if (e.value("event", "") != "setup.copy_item") continue;
         int item = e.value("item", 0);
         std::string s = e.value("state", "");
@@ -81,10 +88,12 @@ ItemEvents read_item_events(const std::string& state_dir) {
     return ev;
 }
 
-nlohmann::json table_entry(const TablePlan& t, int items, int done, int running, long long rows) {
+nlohmann::json table_entry(const TablePlan& t, int items, int done, int running, long long rows,
+                           const std::string& indexes) {
     std::string state = done == items ? "done" : (running > 0 || done > 0 ? "copying" : "pending");
     return {{"table", t.schema + "." + t.name},
             {"state", state},
+            {"indexes", indexes},
             {"items", items},
             {"items_done", done},
             {"rows", rows},
@@ -120,9 +129,14 @@ std::optional<CopyProgress> copy_progress(const std::string& state_dir) {
     }
     double seconds = static_cast<double>(ev.last_ms - ev.first_ms) / 1000.0;
     if (seconds > 0) p.rate_bytes_s = static_cast<double>(p.est_bytes_done) / seconds;
+    // Indexes and ANALYZE: beside the copy (index_batch events), else in the post-data step.
+    const bool post_data_done = state->done("post_data");
     for (const auto& t : state->plan->tables) {
         const auto& c = per_table[t.oid];
-        p.tables.push_back(table_entry(t, c[0], c[1], c[2], rows[t.oid]));
+        auto early = ev.indexes.find(t.schema + "." + t.name);
+        const std::string indexes =
+            post_data_done ? "built" : (early != ev.indexes.end() ? early->second : "pending");
+        p.tables.push_back(table_entry(t, c[0], c[1], c[2], rows[t.oid], indexes));
     }
     return p;
 }
@@ -292,6 +306,10 @@ std::string render_copy(const nlohmann::json& copy) {
                       human_count(copy.value("rows", 0.0)) + " rows moved";
     if (copy.contains("eta_s")) out += ", ETA " + human_duration(copy["eta_s"].get<double>());
     out += "\n";
+    int built = 0;
+    for (const auto& t : copy["tables"]) built += t.value("indexes", "") == "built" ? 1 : 0;
+    out += "  indexes and ANALYZE: " + std::to_string(built) + "/" +
+           std::to_string(copy["tables"].size()) + " tables done\n";
     int shown = 0;
     for (const auto& t : copy["tables"]) {
         if (t["state"] == "done" || shown >= 10) continue;

@@ -29,7 +29,8 @@ struct CopyProgress {
     long long est_bytes_done = 0;
     long long est_bytes_total = 0;
     double rate_bytes_s = 0;  //!< planned bytes per second, over the current generation
-    nlohmann::json tables = nlohmann::json::array();  //!< {table, state, items, items_done, rows}
+    //! {table, state, indexes (pending / building / built), items, items_done, rows, ...}
+    nlohmann::json tables = nlohmann::json::array();
 };
 
 //! Reads setup's plan (setup.json) and journal in `state_dir` into copy progress; nullopt when

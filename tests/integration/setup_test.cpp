@@ -92,6 +92,9 @@ TEST_P(SetupTest, GreenEqualsBlueAfterACopyUnderWriteLoad) {
     EXPECT_TRUE(status["lag"]["caught_up"].get<bool>());
     EXPECT_FALSE(status["schema_drift"]["detected"].get<bool>()) << status.dump();
     EXPECT_EQ(status["setup"]["copy"]["items_done"], status["setup"]["copy"]["items_total"]);
+    for (const auto& t : status["setup"]["copy"]["tables"]) {
+        EXPECT_EQ(t["indexes"], "built") << t.dump();
+    }
 }
 
 TEST_P(SetupTest, IndexesConstraintsAndForeignKeysAreBuiltAndValid) {

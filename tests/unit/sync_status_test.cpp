@@ -1,0 +1,90 @@
+// status's copy progress, read from setup's state and journal: each table's copy state, and
+// whether its indexes and ANALYZE ran beside the copy yet.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "state/state_dir.hpp"
+#include "sync/state.hpp"
+#include "sync/status.hpp"
+#include "temp_dir.hpp"
+
+namespace pgflip::sync {
+namespace {
+
+class CopyProgressTest : public test::TempDirTest {
+  protected:
+    //! Tables a (2 items), b and c (1 item each); `steps` done.
+    void write_state(const std::set<std::string>& steps) {
+        SetupState s;
+        s.name = "shop";
+        s.done_steps = steps;
+        Plan plan;
+        std::uint32_t oid = 100;
+        for (const char* name : {"a", "b", "c"}) {
+            TablePlan t;
+            t.oid = t.root = oid++;
+            t.schema = "public";
+            t.name = name;
+            plan.tables.push_back(t);
+        }
+        int id = 1;
+        for (std::uint32_t table : {100U, 100U, 101U, 102U}) {
+            ItemPlan item;
+            item.id = id++;
+            item.table_oid = table;
+            item.est_bytes = 10;
+            plan.items.push_back(item);
+        }
+        s.plan = plan;
+        std::ofstream(dir_ / "setup.json") << to_json(s).dump();
+    }
+
+    void record(const std::string& event, const nlohmann::json& fields) {
+        auto dir = state::StateDir::open(dir_);
+        ASSERT_TRUE(dir.ok());
+        ASSERT_TRUE(dir->record(event, fields).ok());
+    }
+
+    void item(int id, const char* state) {
+        record("setup.copy_item", {{"item", id}, {"state", state}, {"generation", 1}, {"rows", 5}});
+    }
+
+    nlohmann::json table(const CopyProgress& p, const std::string& name) {
+        for (const auto& t : p.tables) {
+            if (t["table"] == "public." + name) return t;
+        }
+        return nullptr;
+    }
+};
+
+TEST_F(CopyProgressTest, IndexStateFollowsTheBatchesBesideTheCopy) {
+    write_state({"globals", "blue_objects", "pre_data"});
+    for (int id : {1, 2, 3}) item(id, "started");
+    for (int id : {1, 2}) item(id, "done");
+    record("setup.index_batch", {{"batch", 1}, {"state", "started"}, {"tables", {"public.a"}}});
+    record("setup.index_batch", {{"batch", 1}, {"state", "done"}, {"tables", {"public.a"}}});
+    item(3, "done");
+    record("setup.index_batch", {{"batch", 2}, {"state", "started"}, {"tables", {"public.b"}}});
+
+    auto p = copy_progress(dir_.string());
+    ASSERT_TRUE(p.has_value());
+    EXPECT_EQ(p->items_done, 3);
+    EXPECT_EQ(table(*p, "a")["state"], "done");
+    EXPECT_EQ(table(*p, "a")["indexes"], "built");
+    EXPECT_EQ(table(*p, "b")["state"], "done");
+    EXPECT_EQ(table(*p, "b")["indexes"], "building");
+    EXPECT_EQ(table(*p, "c")["state"], "pending");
+    EXPECT_EQ(table(*p, "c")["indexes"], "pending");
+}
+
+TEST_F(CopyProgressTest, EveryTableIsBuiltOncePostDataIsDone) {
+    write_state({"globals", "blue_objects", "pre_data", "copy", "ddl_trigger", "post_data"});
+    auto p = copy_progress(dir_.string());
+    ASSERT_TRUE(p.has_value());
+    for (const auto& t : p->tables) EXPECT_EQ(t["indexes"], "built") << t.dump();
+}
+
+}  // namespace
+}  // namespace pgflip::sync
