@@ -89,13 +89,15 @@ std::set<std::uint32_t> IndexBuilder::analyzed() const {
 void IndexBuilder::run() {
     for (int batch = 1;; ++batch) {
         std::vector<std::uint32_t> tables;
+        bool copy_running = true;
         {
             std::unique_lock lock(mutex_);
             wake_.wait(lock, [this] { return !queue_.empty() || closing_; });
             if (cancelled_ || error_ || queue_.empty()) return;
             tables.swap(queue_);
+            copy_running = !closing_;
         }
-        Status s = build(tables, batch);
+        Status s = build(tables, batch, copy_running);
         if (!s.ok()) {
             std::lock_guard lock(mutex_);
             error_ = s.take_error();
@@ -104,7 +106,7 @@ void IndexBuilder::run() {
     }
 }
 
-Status IndexBuilder::build(const std::vector<std::uint32_t>& tables, int batch) {
+Status IndexBuilder::build(const std::vector<std::uint32_t>& tables, int batch, bool copy_running) {
     std::vector<TocEntry> entries;
     nlohmann::json names = nlohmann::json::array();
     std::vector<QualifiedName> to_analyze;
@@ -120,7 +122,9 @@ Status IndexBuilder::build(const std::vector<std::uint32_t>& tables, int batch) 
         }
     }
     const auto started = std::chrono::steady_clock::now();
-    const int jobs = std::max(1, std::min(job_.jobs, static_cast<int>(entries.size())));
+    // While the copy runs it keeps the cores busy: half the sessions; after it, all of them.
+    const int sessions = copy_running ? std::max(1, job_.jobs / 2) : job_.jobs;
+    const int jobs = std::max(1, std::min(sessions, static_cast<int>(entries.size())));
     PGFLIP_TRY(journal_.record("setup.index_batch", {{"batch", batch},
                                                      {"state", "started"},
                                                      {"tables", names},
@@ -134,7 +138,7 @@ Status IndexBuilder::build(const std::vector<std::uint32_t>& tables, int batch) 
         std::lock_guard lock(mutex_);
         for (const auto& e : entries) built_.insert(e.dump_id);
     }
-    PGFLIP_TRY(analyze_each(job_.green, to_analyze, job_.jobs));
+    PGFLIP_TRY(analyze_each(job_.green, to_analyze, sessions));
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - started)
                         .count();

@@ -40,7 +40,7 @@ struct IndexBuildJob {
     pg::Conninfo green;
     fs::path dump;      //!< the schema archive
     fs::path list_dir;  //!< where each batch's pg_restore list is written
-    int jobs = 1;       //!< pg_restore -j of a batch
+    int jobs = 1;       //!< sessions of a batch once the copy is over; half while it runs
     const Plan* plan = nullptr;
     std::map<std::uint32_t, std::vector<TocEntry>> entries;  //!< by table oid on blue
     std::set<std::uint32_t> analyze_later;  //!< tables with extended statistics (restored later)
@@ -66,7 +66,7 @@ class IndexBuilder {
 
   private:
     void run();
-    Status build(const std::vector<std::uint32_t>& tables, int batch);
+    Status build(const std::vector<std::uint32_t>& tables, int batch, bool copy_running);
 
     IndexBuildJob job_;
     Journal& journal_;

@@ -594,7 +594,7 @@ class Setup {
         job.green = green_info_;
         job.dump = file;
         job.list_dir = dir_->path();
-        job.jobs = std::max(1, options_.jobs / 2);
+        job.jobs = options_.jobs;
         job.plan = &*state_.plan;
         job.entries = std::move(by_table).value();
         for (int r = 0; r < extended->size(); ++r) {
