@@ -11,13 +11,6 @@ namespace {
 
 constexpr size_t keys_per_query = 5000;
 
-//! The three reads of one round; `blue_again` only while replicating.
-struct RoundReads {
-    RowMap blue;
-    RowMap green;
-    RowMap blue_again;
-};
-
 const RowState* find(const RowMap& rows, const Key& key) {
     auto it = rows.find(key);
     return it == rows.end() ? nullptr : &it->second;
@@ -66,26 +59,6 @@ Result<RoundReads> read_round(SessionPair& pair, const TablePair& table, const R
     return RoundReads{std::move(blue).value(), std::move(green).value(), std::move(again).value()};
 }
 
-//! Records the round's verdicts; returns the keys to look at again.
-std::vector<Key> judge_round(const RoundReads& reads, bool live, std::set<Key>& pending,
-                             KeyedOutcome& out) {
-    std::vector<Key> again;
-    std::set<Key> still_pending;
-    for (const Key& key : differing_keys(reads.blue, reads.green)) {
-        Verdict v =
-            judge(find(reads.blue, key), find(reads.green, key), find(reads.blue_again, key), live);
-        if (v == Verdict::extra_pending && pending.count(key) > 0) v = Verdict::extra_on_green;
-        if (v == Verdict::extra_pending) still_pending.insert(key);
-        if (v == Verdict::extra_pending || v == Verdict::unsettled) {
-            again.push_back(key);
-        } else if (v != Verdict::equal) {
-            out.differences[key] = v;
-        }
-    }
-    pending = std::move(still_pending);
-    return again;
-}
-
 }  // namespace
 
 Verdict judge(const RowState* first_blue, const RowState* green, const RowState* second_blue,
@@ -104,6 +77,32 @@ Verdict judge(const RowState* first_blue, const RowState* green, const RowState*
     }
     if (first_blue == nullptr && second_blue == nullptr) return Verdict::extra_pending;
     return Verdict::unsettled;
+}
+
+std::vector<Key> judge_round(const RoundReads& reads, bool live, std::set<Key>& pending,
+                             KeyedOutcome& out) {
+    std::vector<Key> again;
+    std::set<Key> still_pending;
+    for (const Key& key : differing_keys(reads.blue, reads.green)) {
+        const Verdict v =
+            judge(find(reads.blue, key), find(reads.green, key), find(reads.blue_again, key), live);
+        if (v == Verdict::equal) continue;
+        if (v == Verdict::unsettled) {
+            again.push_back(key);
+            continue;
+        }
+        // While replicating, a difference counts only when two rounds in a row see it: green
+        // may apply a commit (sent once flushed) a moment before blue itself makes it visible,
+        // and blue's second read then still shows the old version.
+        if (live && pending.count(key) == 0) {
+            still_pending.insert(key);
+            again.push_back(key);
+            continue;
+        }
+        out.differences[key] = v == Verdict::extra_pending ? Verdict::extra_on_green : v;
+    }
+    pending = std::move(still_pending);
+    return again;
 }
 
 std::vector<Key> differing_keys(const RowMap& blue, const RowMap& green) {
@@ -220,7 +219,9 @@ Result<KeyedOutcome> drill_keyed(SessionPair& pair, const TablePair& table,
     auto by_keys = [&](pg::Connection& c, const Table& t) {
         return read_rows_by_key(c, t, keys, deadline);
     };
-    for (int round = 1; round <= std::max(options.rounds, 1); ++round) {
+    // Under replication a difference is confirmed by a second round.
+    const int rounds = std::max(options.rounds, rep.live() ? 2 : 1);
+    for (int round = 1; round <= rounds; ++round) {
         auto reads = round == 1 ? read_round(pair, table, rep, by_segments, options, deadline)
                                 : read_round(pair, table, rep, by_keys, options, deadline);
         if (!reads.ok()) return reads.take_error();

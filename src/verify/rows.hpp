@@ -4,13 +4,16 @@
 // One round, while green replicates from blue: read the rows on blue (hash and version = xmin),
 // take blue's WAL insert position L, wait until green has applied past L, read the rows on green,
 // then read the versions of the differing rows on blue again. A row whose blue version did not
-// change across the round must be on green as blue has it: if it is not, that is a real
-// difference (missing on green, or changed). A row rewritten on blue meanwhile is re-checked in
-// the next round by key. A row only on green must be seen so in two rounds (it may have been
-// inserted and deleted on blue inside one round). Without replication one round decides.
+// change across the round must be on green as blue has it: if it is not, that is a difference
+// (missing on green, or changed). A row rewritten on blue meanwhile is re-checked in
+// the next round by key. Every difference must be seen in two rounds in a row: a row only on
+// green may have been inserted and deleted on blue inside one round, and green may apply a
+// commit a moment before blue itself makes it visible (the commit is sent once flushed), so
+// blue's second read can still show the old version. Without replication one round decides.
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,6 +75,18 @@ struct KeyedOutcome {
     std::vector<Key> unsettled;
     int rounds = 0;
 };
+
+//! The three reads of one round; `blue_again` only while replicating.
+struct RoundReads {
+    RowMap blue;
+    RowMap green;
+    RowMap blue_again;
+};
+
+//! Records the round's confirmed differences in `out`; returns the keys to look at again.
+//! `pending`: the keys whose difference the previous round saw first (updated for the next).
+std::vector<Key> judge_round(const RoundReads& reads, bool live, std::set<Key>& pending,
+                             KeyedOutcome& out);
 
 //! Runs the rounds over the rows of `segments`.
 Result<KeyedOutcome> drill_keyed(SessionPair& pair, const TablePair& table,

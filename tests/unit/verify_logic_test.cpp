@@ -93,6 +93,36 @@ TEST(VerifyVerdict, ARowRewrittenOnBlueMeanwhileIsLookedAtAgain) {
     EXPECT_EQ(judge(nullptr, &v2, &v2, true), Verdict::unsettled);      // inserted on blue
 }
 
+TEST(VerifyRounds, UnderReplicationADifferenceCountsWhenTwoRoundsInARowSeeIt) {
+    const Key hot{"60000"};
+    const Key tampered{"500"};
+    std::set<Key> pending;
+    KeyedOutcome out;
+    // Round 1: green already applied a commit blue has not made visible yet (blue's two reads
+    // show the same old version), and a row really changed on green.
+    RoundReads first{{{hot, v1}, {tampered, v1}},
+                     {{hot, v2}, {tampered, v2_other_hash}},
+                     {{hot, v1_same_version}, {tampered, v1_same_version}}};
+    auto again = judge_round(first, true, pending, out);
+    EXPECT_TRUE(out.differences.empty());
+    EXPECT_EQ(again, (std::vector<Key>{tampered, hot}));
+    // Round 2: blue shows the commit now; the tampered row still differs.
+    RoundReads second{{{hot, v2}, {tampered, v1}},
+                      {{hot, v2}, {tampered, v2_other_hash}},
+                      {{tampered, v1_same_version}}};
+    again = judge_round(second, true, pending, out);
+    EXPECT_TRUE(again.empty());
+    EXPECT_EQ(out.differences, (std::map<Key, Verdict>{{tampered, Verdict::changed}}));
+}
+
+TEST(VerifyRounds, WithoutReplicationOneRoundDecides) {
+    std::set<Key> pending;
+    KeyedOutcome out;
+    RoundReads reads{{{Key{"1"}, v1}}, {{Key{"1"}, v2}}, {}};
+    EXPECT_TRUE(judge_round(reads, false, pending, out).empty());
+    EXPECT_EQ(out.differences, (std::map<Key, Verdict>{{Key{"1"}, Verdict::changed}}));
+}
+
 TEST(VerifyVerdict, ARowOnlyOnGreenNeedsASecondRound) {
     // It may have been inserted and deleted on blue inside the round.
     EXPECT_EQ(judge(nullptr, &v1, nullptr, true), Verdict::extra_pending);
