@@ -203,13 +203,13 @@ Result<state::StateDir> open_state_dir(const std::filesystem::path& path, Clock&
     for (;;) {
         auto dir = state::StateDir::open(path);
         if (dir.ok()) return dir;
-        // Wait while the watchdog settles a killed run. Between its flock and the pid it writes
-        // into the lock file, the file still names the dead run (or nothing): that is the
-        // watchdog too. Any other live holder is a second pgflip, refused at once.
-        const int watchdog = live_watchdog_pid(path);
+        // Wait while the watchdog settles a killed run, and while the lock file names no live
+        // process: the watchdog between its flock and the pid it writes (the file still names
+        // the dead run), or a holder that has just let go and exited (the watchdog, done). A
+        // live holder that is not the watchdog is a second pgflip: refused at once.
         const int holder = lock_holder(path);
-        const bool watchdog_holds = holder == watchdog || !process_alive(holder);
-        if (watchdog == 0 || !watchdog_holds || clock.now() >= until) return dir;
+        const bool settling = !process_alive(holder) || holder == live_watchdog_pid(path);
+        if (!settling || clock.now() >= until) return dir;
         clock.sleep_for(std::chrono::milliseconds(20));
     }
 }

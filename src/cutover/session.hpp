@@ -42,7 +42,8 @@ SessionReport run_session(const config::Config& config, const SessionOptions& op
 [[nodiscard]] std::string render_text(const SessionReport& report);
 
 //! Opens the state directory; while a watchdog settles a dead run's flip (it holds the lock),
-//! waits for it (up to `wait`) instead of refusing.
+//! or the lock file names no live process (a holder just starting or just gone), waits (up to
+//! `wait`) instead of refusing.
 Result<state::StateDir> open_state_dir(const std::filesystem::path& path, Clock& clock,
                                        milliseconds wait = milliseconds(60000));
 

@@ -63,6 +63,22 @@ TEST_F(StateLock, WaitsWhileTheLockFileStillNamesTheDeadRun) {
     EXPECT_TRUE(opened.ok()) << opened.error().str();
 }
 
+TEST_F(StateLock, WaitsWhenTheWatchdogHasJustFinishedAndExited) {
+    auto held = state::StateDir::open(dir_);
+    ASSERT_TRUE(held.ok());
+    const int gone = dead_pid();
+    lock_names(gone);  // the watchdog's own pid, and it has exited: its lock goes with it
+    std::ofstream(dir_ / "watchdog.pid", std::ios::trunc) << gone << "\n";
+    std::thread release([&] {
+        std::this_thread::sleep_for(300ms);
+        auto closed = std::move(held).value();
+    });
+    SystemClock clock;
+    auto opened = open_state_dir(dir_, clock, 10s);
+    release.join();
+    EXPECT_TRUE(opened.ok()) << opened.error().str();
+}
+
 TEST_F(StateLock, RefusesAtOnceWhenAnotherLivePgflipHoldsIt) {
     auto held = state::StateDir::open(dir_);  // names us: alive and not the watchdog
     ASSERT_TRUE(held.ok());
