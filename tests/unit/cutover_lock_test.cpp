@@ -44,6 +44,23 @@ class StateLock : public test::TempDirTest {
         return pid;
     }
 
+    //! Opens the state directory while `held` is let go on another thread after `before`
+    //! runs there (300 ms in); true when the open waited for it instead of refusing.
+    template <class Before>
+    bool open_while_released(Result<state::StateDir>& held, Before before) {
+        std::thread release([&] {
+            std::this_thread::sleep_for(300ms);
+            before();
+            std::this_thread::sleep_for(100ms);
+            auto closed = std::move(held).value();
+        });
+        SystemClock clock;
+        auto opened = open_state_dir(dir_, clock, 10s);
+        release.join();
+        EXPECT_TRUE(opened.ok()) << opened.error().str();
+        return opened.ok();
+    }
+
     std::optional<Child> watchdog_;
 };
 
@@ -51,16 +68,7 @@ TEST_F(StateLock, WaitsWhileTheLockFileStillNamesTheDeadRun) {
     auto held = state::StateDir::open(dir_);
     ASSERT_TRUE(held.ok());
     lock_names(dead_pid());  // the watchdog has the flock but has not written its pid yet
-    std::thread release([&] {
-        std::this_thread::sleep_for(300ms);
-        lock_names(watchdog_->pid());
-        std::this_thread::sleep_for(100ms);
-        auto gone = std::move(held).value();
-    });
-    SystemClock clock;
-    auto opened = open_state_dir(dir_, clock, 10s);
-    release.join();
-    EXPECT_TRUE(opened.ok()) << opened.error().str();
+    EXPECT_TRUE(open_while_released(held, [&] { lock_names(watchdog_->pid()); }));
 }
 
 TEST_F(StateLock, WaitsWhenTheWatchdogHasJustFinishedAndExited) {
@@ -69,14 +77,7 @@ TEST_F(StateLock, WaitsWhenTheWatchdogHasJustFinishedAndExited) {
     const int gone = dead_pid();
     lock_names(gone);  // the watchdog's own pid, and it has exited: its lock goes with it
     std::ofstream(dir_ / "watchdog.pid", std::ios::trunc) << gone << "\n";
-    std::thread release([&] {
-        std::this_thread::sleep_for(300ms);
-        auto closed = std::move(held).value();
-    });
-    SystemClock clock;
-    auto opened = open_state_dir(dir_, clock, 10s);
-    release.join();
-    EXPECT_TRUE(opened.ok()) << opened.error().str();
+    EXPECT_TRUE(open_while_released(held, [] {}));
 }
 
 TEST_F(StateLock, RefusesAtOnceWhenAnotherLivePgflipHoldsIt) {
