@@ -18,9 +18,11 @@ Result<std::map<std::uint32_t, std::vector<TocEntry>>> index_entries_by_table(
     pg::Connection& blue, const std::vector<TocEntry>& entries, const Plan& plan,
     pg::Deadline deadline) {
     std::map<std::uint32_t, std::vector<TocEntry>> out;
+    std::vector<const TocEntry*> candidates;
     nlohmann::json objects = nlohmann::json::array();
     for (const auto& e : entries) {
         if (e.is_table_index() && e.object_oid != 0) {
+            candidates.push_back(&e);
             objects.push_back({{"cat", e.catalog_oid}, {"obj", e.object_oid}});
         }
     }
@@ -36,13 +38,12 @@ Result<std::map<std::uint32_t, std::vector<TocEntry>>> index_entries_by_table(
                   static_cast<std::uint32_t>(rows->num(r, 1))}] =
             static_cast<std::uint32_t>(rows->num(r, 2));
     }
-    for (const auto& e : entries) {
-        if (!e.is_table_index()) continue;
-        auto found = table_of.find({e.catalog_oid, e.object_oid});
+    for (const TocEntry* e : candidates) {
+        auto found = table_of.find({e->catalog_oid, e->object_oid});
         if (found == table_of.end()) continue;
         // A partition's indexes wait with its attachment for the restore after the copy.
         auto table = out.find(found->second);
-        if (table != out.end()) table->second.push_back(e);
+        if (table != out.end()) table->second.push_back(*e);
     }
     return out;
 }

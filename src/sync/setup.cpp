@@ -449,7 +449,7 @@ class Setup {
         auto present = green().query(sql::sync_copy_done_exists, pg::after(kShort));
         if (!present) return present.take_error();
         if (!present->boolean(0, 0)) {
-            auto file = dir_->path() / "schema.dump";
+            auto file = schema_dump();
             console_.log("schema: pg_dump under the snapshot, pre-data restored on green");
             PGFLIP_TRY(dump_schema(*tools_, blue_info_, holder.snapshot(), file, pg::after(kLong)));
             auto script = pre_data_script(*tools_, file, pg::after(kLong));
@@ -579,8 +579,7 @@ class Setup {
     //! then the post-data step looks up on green what is already there.
     Result<std::unique_ptr<IndexBuilder>> index_builder(const std::vector<ItemPlan>& to_copy) {
         if (state_.done("post_data_started")) return std::unique_ptr<IndexBuilder>();
-        auto file = dir_->path() / "schema.dump";
-        auto entries = post_data_entries(*tools_, file, pg::after(kShort));
+        auto entries = post_data_toc();
         if (!entries) return entries.take_error();
         auto by_table = index_entries_by_table(blue(), *entries, *state_.plan, pg::after(kShort));
         if (!by_table) return by_table.take_error();
@@ -592,7 +591,7 @@ class Setup {
         IndexBuildJob job;
         job.tools = &*tools_;
         job.green = green_info_;
-        job.dump = file;
+        job.dump = schema_dump();
         job.list_dir = dir_->path();
         job.jobs = options_.jobs;
         job.plan = &*state_.plan;
@@ -609,6 +608,18 @@ class Setup {
         return builder;
     }
 
+    fs::path schema_dump() const { return dir_->path() / "schema.dump"; }
+
+    //! The post-data entries of the schema dump (pg_restore --list), read once per run.
+    Result<std::vector<TocEntry>> post_data_toc() {
+        if (!post_data_toc_) {
+            auto entries = post_data_entries(*tools_, schema_dump(), pg::after(kShort));
+            if (!entries) return entries.take_error();
+            post_data_toc_ = std::move(entries).value();
+        }
+        return *post_data_toc_;
+    }
+
     // ---- after the copy ----------------------------------------------------------------
 
     //! DDL on blue from now on is logged (the dump has been taken, so green never gets this).
@@ -622,8 +633,8 @@ class Setup {
     }
 
     Status post_data() {
-        auto file = dir_->path() / "schema.dump";
-        auto entries = post_data_entries(*tools_, file, pg::after(kShort));
+        const auto file = schema_dump();
+        auto entries = post_data_toc();
         if (!entries) return entries.take_error();
         if (restored_early_) {
             std::vector<TocEntry> rest;
@@ -740,6 +751,7 @@ class Setup {
     SetupState state_;
     SetupReport report_;
     //! The post-data entries this run restored beside the copy (none: no builder ran).
+    std::optional<std::vector<TocEntry>> post_data_toc_;
     std::optional<std::set<int>> restored_early_;
     //! The tables this run analyzed beside the copy.
     std::set<std::uint32_t> analyzed_early_;
