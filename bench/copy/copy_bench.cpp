@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -36,6 +37,7 @@ struct Options {
     bool builtin = true;  //!< --skip-builtin: only pgflip (for profiling; no ratio)
     bool keep = false;    //!< --keep: leave both clusters running and print how to reach them
     int repeat = 3;       //!< rounds of both runs on fresh green databases; the medians count
+    std::map<std::string, std::string> settings;  //!< --set name=value, on both servers
 };
 
 Options parse(int argc, char** argv) {
@@ -60,9 +62,14 @@ Options parse(int argc, char** argv) {
             o.jobs = std::atoi(value.c_str());
         } else if (key == "--repeat") {
             o.repeat = std::max(1, std::atoi(value.c_str()));
+        } else if (key == "--set") {
+            auto eq = value.find('=');
+            if (eq == std::string::npos || eq == 0) die("--set needs name=value, got " + value);
+            o.settings[value.substr(0, eq)] = value.substr(eq + 1);
         } else {
             die("unknown option " + key +
-                " (use --blue N --green N --gb X --jobs N --repeat N --skip-builtin --keep)");
+                " (use --blue N --green N --gb X --jobs N --repeat N --set name=value "
+                "--skip-builtin --keep)");
         }
     }
     return o;
@@ -183,10 +190,11 @@ void end_round(const lab::Cluster& blue, const lab::Cluster& green, const std::s
     run_sql(gc, "CHECKPOINT");
 }
 
-lab::Cluster start_cluster(int major) {
+lab::Cluster start_cluster(int major, const std::map<std::string, std::string>& settings) {
     lab::ClusterOptions options;
     options.major = major;
     options.settings["max_wal_size"] = "4GB";  // no checkpoint storms during either copy
+    for (const auto& [name, value] : settings) options.settings[name] = value;
     return must(lab::Cluster::start(options));
 }
 
@@ -196,8 +204,8 @@ int run(int argc, char** argv) {
     Options o = parse(argc, argv);
     std::printf("copy bench: PG %d -> PG %d, %.1f GB, %d jobs, %d rounds, %u cores\n", o.blue,
                 o.green, o.gb, o.jobs, o.repeat, std::thread::hardware_concurrency());
-    auto blue = start_cluster(o.blue);
-    auto green = start_cluster(o.green);
+    auto blue = start_cluster(o.blue, o.settings);
+    auto green = start_cluster(o.green, o.settings);
     auto admin = connect(blue.conninfo());
     run_sql(admin, "CREATE DATABASE bench");
     auto started = Clock::now();

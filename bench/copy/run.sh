@@ -5,7 +5,8 @@
 # `pgflip setup` and with the built-in copy_data = true (schema with indexes restored first, as
 # the write-up did), on fresh green databases, in each of several rounds; prints both wall times,
 # their ratio per round and the medians. Options go to the bench: --blue 14 --green 16 --gb 1
-# --jobs 4 --repeat 3, --skip-builtin (pgflip only), --keep (leave the servers running).
+# --jobs 4 --repeat 3, --set name=value (a server setting, both servers; repeatable),
+# --skip-builtin (pgflip only), --keep (leave the servers running).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD_DIR=${PGFLIP_BUILD_DIR:-build}
