@@ -750,8 +750,9 @@ class Setup {
     std::string encoding_;
     SetupState state_;
     SetupReport report_;
-    //! The post-data entries this run restored beside the copy (none: no builder ran).
+    //! The schema dump's post-data entries, read once per run (post_data_toc()).
     std::optional<std::vector<TocEntry>> post_data_toc_;
+    //! The post-data entries this run restored beside the copy (none: no builder ran).
     std::optional<std::set<int>> restored_early_;
     //! The tables this run analyzed beside the copy.
     std::set<std::uint32_t> analyzed_early_;
