@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/process.hpp"
 #include "lab_fixture.hpp"
 #include "pooler/command.hpp"
 #include "pooler/ini.hpp"
@@ -749,17 +750,10 @@ TEST_F(PoolerTest, MeasuresWithPgbench) {
 
 // ---- the switch-command pooler ----------------------------------------------------------------
 
-bool process_dead(int pid) {
-    if (::kill(pid, 0) != 0) return true;
-    std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
-    auto close = stat.rfind(')');
-    return close == std::string::npos || stat.substr(close + 2, 1) == "Z";  // zombie: dead
-}
-
 //! A SIGKILLed process takes a moment to die; true once it has, within a second.
 bool process_gone(int pid) {
     for (int i = 0; i < 100; ++i) {
-        if (process_dead(pid)) return true;
+        if (!process_alive(pid)) return true;  // a zombie counts as dead
         std::this_thread::sleep_for(milliseconds(10));
     }
     return false;
