@@ -4,18 +4,6 @@
 
 namespace pgflip::cutover {
 
-std::string render(std::string_view tmpl, const std::map<std::string, std::string>& values) {
-    std::string out(tmpl);
-    for (const auto& [key, value] : values) {
-        const std::string placeholder = "{" + key + "}";
-        for (size_t at = out.find(placeholder); at != std::string::npos;
-             at = out.find(placeholder, at + value.size())) {
-            out.replace(at, placeholder.size(), value);
-        }
-    }
-    return out;
-}
-
 std::string text_array_literal(const pg::Connection& conn, const std::vector<std::string>& items) {
     return conn.quote_literal(pg::array_literal(items));
 }

@@ -7,12 +7,11 @@
 #include <string_view>
 
 #include "pg/connection.hpp"
+#include "pg/sql_template.hpp"
 
 namespace pgflip::cutover {
 
-//! Replaces each {key} of `tmpl` by its value. Values must already be quoted.
-[[nodiscard]] std::string render(std::string_view tmpl,
-                                 const std::map<std::string, std::string>& values);
+using pg::render;  // {key} placeholders, values already quoted (pg/sql_template.hpp)
 
 //! A text[] literal of `items`, quoted for SQL: '{"a","b"}'.
 [[nodiscard]] std::string text_array_literal(const pg::Connection& conn,

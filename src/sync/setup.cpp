@@ -32,6 +32,7 @@
 #include <thread>
 
 #include "catalog/servers.hpp"
+#include "pg/sql_template.hpp"
 #include "sql/queries.hpp"
 #include "state/state_dir.hpp"
 #include "sync/copy.hpp"
@@ -44,7 +45,6 @@
 #include "sync/sequences.hpp"
 #include "sync/session.hpp"
 #include "sync/slot.hpp"
-#include "sync/template.hpp"
 #include "sync/tools.hpp"
 
 namespace pgflip::sync {
@@ -284,8 +284,8 @@ class Setup {
         std::string with =
             servers_->blue_info.major() >= 13 ? "WITH (publish_via_partition_root = true)" : "";
         std::string create =
-            render(sql::sync_publication_create,
-                   {{"publication", blue().quote_ident(publication_)}, {"with", with}});
+            pg::render(sql::sync_publication_create,
+                       {{"publication", blue().quote_ident(publication_)}, {"with", with}});
         console_.log("publication " + publication_ + " on blue (FOR ALL TABLES)");
         return exec(blue(), create, pg::after(kShort));
     }
@@ -676,11 +676,12 @@ class Setup {
         if (!rows) return rows.take_error();
         if (!rows->empty()) return {};
         PGFLIP_TRY(rename_slot());
-        std::string create = render(sql::sync_subscription_create,
-                                    {{"subscription", green().quote_ident(subscription_)},
-                                     {"conninfo", green().quote_literal(config_.blue_from_green)},
-                                     {"publication", green().quote_ident(publication_)},
-                                     {"slot", green().quote_literal(base_slot_)}});
+        std::string create =
+            pg::render(sql::sync_subscription_create,
+                       {{"subscription", green().quote_ident(subscription_)},
+                        {"conninfo", green().quote_literal(config_.blue_from_green)},
+                        {"publication", green().quote_ident(publication_)},
+                        {"slot", green().quote_literal(base_slot_)}});
         console_.log("subscription " + subscription_ + " on green, on slot " + base_slot_ +
                      " from " + state_.slot->consistent_point);
         return exec(green(), create, pg::after(kShort));

@@ -2,11 +2,12 @@
 // table of contents, SQL templates, and the numbers of the progress line.
 #include <gtest/gtest.h>
 
+#include "pg/sql_template.hpp"
+
 #include "sync/console.hpp"
 #include "sync/globals.hpp"
 #include "sync/progress.hpp"
 #include "sync/schema.hpp"
-#include "sync/template.hpp"
 
 namespace pgflip::sync {
 namespace {
@@ -66,10 +67,12 @@ TEST(SyncToc, ParsesEntriesAndKnowsForeignKeys) {
 }
 
 TEST(SyncTemplate, ReplacesKnownPlaceholdersOnly) {
-    EXPECT_EQ(render("CREATE PUBLICATION {publication} FOR ALL TABLES {with};",
-                     {{"publication", "\"p\""}, {"with", ""}}),
+    EXPECT_EQ(pg::render("CREATE PUBLICATION {publication} FOR ALL TABLES {with};",
+                         {{"publication", "\"p\""}, {"with", ""}}),
               "CREATE PUBLICATION \"p\" FOR ALL TABLES ;");
-    EXPECT_EQ(render("{a}{b}{", {{"a", "1"}}), "1{b}{");
+    EXPECT_EQ(pg::render("{a}{b}{", {{"a", "1"}}), "1{b}{");
+    // A value is never read again for placeholders: an identifier may hold braces.
+    EXPECT_EQ(pg::render("{a} {b}", {{"a", "\"{b}\""}, {"b", "x"}}), "\"{b}\" x");
 }
 
 TEST(SyncProgress, EstimatesFromFinishedItemsAndConvertsItemsInFlight) {

@@ -1,6 +1,6 @@
-#include "sync/template.hpp"
+#include "pg/sql_template.hpp"
 
-namespace pgflip::sync {
+namespace pgflip::pg {
 
 std::string render(std::string_view text, const std::map<std::string, std::string>& quoted_values) {
     std::string out;
@@ -19,4 +19,4 @@ std::string render(std::string_view text, const std::map<std::string, std::strin
     return out;
 }
 
-}  // namespace pgflip::sync
+}  // namespace pgflip::pg
