@@ -146,18 +146,14 @@ int read_pid(const fs::path& file) {
     return pid;
 }
 
-bool alive(int pid) {
-    return pid > 0 && ::kill(pid, 0) == 0;
-}
-
 void stop_load(const fs::path& dir) {
     int pid = read_pid(dir / "load.pid");
-    if (!alive(pid)) return;
+    if (!process_alive(pid)) return;
     ::kill(-pid, SIGINT);
-    for (int i = 0; i < 50 && alive(pid); ++i) {
+    for (int i = 0; i < 50 && process_alive(pid); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    if (alive(pid)) ::kill(-pid, SIGKILL);
+    if (process_alive(pid)) ::kill(-pid, SIGKILL);
 }
 
 Description describe(const lab::Cluster& blue, const lab::Cluster& green,
@@ -173,7 +169,7 @@ Description describe(const lab::Cluster& blue, const lab::Cluster& green,
     d.blue_running = blue.running();
     d.green_running = green.running();
     d.pooler_running = bouncer.running();
-    d.load_running = alive(read_pid(dir / "load.pid"));
+    d.load_running = process_alive(read_pid(dir / "load.pid"));
     return d;
 }
 
