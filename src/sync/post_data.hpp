@@ -26,6 +26,9 @@ Status add_foreign_keys(const pg::Conninfo& green, const std::vector<ForeignKey>
 Status refresh_matviews(pg::Connection& green, const std::vector<QualifiedName>& views);
 //! ANALYZE of each of `tables`, `jobs` at a time.
 Status analyze_each(const pg::Conninfo& green, const std::vector<QualifiedName>& tables, int jobs);
+//! Switches autovacuum back on for the tables the schema restore switched it off on
+//! (autovacuum_pause.sql), a few hundred per transaction, and drops the list; returns how many.
+Result<int> resume_autovacuum(pg::Connection& green);
 //! ANALYZE of the copied tables (but those in `skip`, analyzed already) and of green's
 //! partitioned tables, `jobs` at a time.
 Status analyze_tables(const pg::Conninfo& green, const Plan& plan,

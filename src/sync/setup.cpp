@@ -90,6 +90,7 @@ class Setup {
         PGFLIP_TRY(step("ddl_trigger", [this] { return ddl_trigger(); }));
         PGFLIP_TRY(step("post_data", [this] { return post_data(); }));
         PGFLIP_TRY(step("analyze", [this] { return analyze(); }));
+        PGFLIP_TRY(step("autovacuum", [this] { return autovacuum(); }));
         PGFLIP_TRY(step("subscription", [this] { return subscription(); }));
         PGFLIP_TRY(step("sequences", [this] { return sequences(); }));
         PGFLIP_TRY(step("cleanup", [this] { return cleanup(); }));
@@ -457,7 +458,8 @@ class Setup {
             auto conn = open_session(green_info_, Side::green, "restore", "", pg::after(kShort));
             if (!conn) return conn.take_error();
             std::string all = "BEGIN;\n" + *script + ";\n" + std::string(sql::sync_pgflip_objects) +
-                              std::string(sql::sync_copy_done_create) + "COMMIT;\n";
+                              std::string(sql::sync_copy_done_create) +
+                              std::string(sql::sync_autovacuum_pause) + "COMMIT;\n";
             PGFLIP_TRY(exec(*conn, all, pg::after(kLong)));
         }
         state_.done_steps.insert("pre_data");
@@ -670,6 +672,17 @@ class Setup {
         return analyze_tables(green_info_, *state_.plan, analyzed_early_, options_.jobs);
     }
 
+    //! Autovacuum, off on the copied tables since the schema restore, comes back on before
+    //! changes stream in.
+    Status autovacuum() {
+        auto resumed = resume_autovacuum(green());
+        if (!resumed) return resumed.take_error();
+        report_.autovacuum_resumed = *resumed;
+        console_.log("autovacuum: back on for " + std::to_string(*resumed) +
+                     " tables (off while they were copied, indexed and analyzed)");
+        return record("setup.autovacuum", {{"tables", *resumed}});
+    }
+
     Status subscription() {
         auto rows =
             green().query(sql::sync_subscription_exists, {subscription_}, pg::after(kShort));
@@ -787,6 +800,7 @@ nlohmann::json to_json(const SetupReport& r) {
             {"bytes_copied", r.bytes_copied},
             {"roles_created", r.roles_created},
             {"sequences_moved", r.sequences_moved},
+            {"autovacuum_resumed", r.autovacuum_resumed},
             {"warnings", r.warnings},
             {"step_ms", steps},
             {"total_ms", r.total_ms}};

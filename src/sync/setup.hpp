@@ -33,6 +33,7 @@ struct SetupReport {
     long long bytes_copied = 0;
     int roles_created = 0;
     int sequences_moved = 0;
+    int autovacuum_resumed = 0;  //!< tables whose autovacuum was off during the copy (this run)
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, long long>> step_ms;  //!< steps this run did, in order
     long long total_ms = 0;

@@ -200,8 +200,18 @@ TEST_F(SetupBig, KilledDuringIndexBuildsResumes) {
     for (const auto& e : m.events("setup.step")) {
         EXPECT_FALSE(e["step"] == "post_data" && e["state"] == "done") << "killed too late";
     }
+    const char* options =
+        "SELECT c.reloptions::text, t.reloptions::text FROM pg_class c "
+        "LEFT JOIN pg_class t ON t.oid = c.reltoastrelid WHERE c.oid = 'public.big'::regclass";
+    auto paused = green_admin.query_or_throw(options);
+    EXPECT_EQ(paused.str(0, 0), "{autovacuum_enabled=false}") << "off while setup works on it";
+    EXPECT_EQ(paused.str(0, 1), "{autovacuum_enabled=false}") << "and on its TOAST table";
     auto report = m.setup({"--jobs", "2"});
     EXPECT_TRUE(report["resumed"].get<bool>());
+    EXPECT_EQ(report["autovacuum_resumed"].get<int>(), 2) << "big and small";
+    auto resumed = green_admin.query_or_throw(options);
+    EXPECT_TRUE(resumed.is_null(0, 0)) << resumed.str(0, 0);
+    EXPECT_TRUE(resumed.is_null(0, 1)) << resumed.str(0, 1);
     auto green = m.green().connect();
     auto indexes = green.query_or_throw(
         "SELECT count(*) FROM pg_indexes WHERE tablename IN ('big', 'small') AND schemaname = "

@@ -290,6 +290,49 @@ TEST_P(SetupTest, ApplicationEventTriggersReachGreenAndPgflipsOwnDoNot) {
     m.expect_same_data();
 }
 
+//! Measured (docs/SETUP.md): with autovacuum on the copied tables, each index build or ANALYZE
+//! that found a worker there waited deadlock_timeout for it to be cancelled. Setup switches it
+//! off in the schema restore and back on before the subscription: storage options end as blue's.
+TEST_P(SetupTest, AutovacuumIsBackOnAndStorageOptionsAreBluesAfterSetup) {
+    Migration m(blue_cluster(), green_cluster());
+    m.blue().connect().query_or_throw(kShopSchema);
+    m.blue().connect().query_or_throw(R"sql(
+CREATE TABLE "quiet table" (id int PRIMARY KEY, note text)
+    WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
+CREATE TABLE tuned (id int PRIMARY KEY, note text)
+    WITH (fillfactor = 80, toast.autovacuum_enabled = true);
+INSERT INTO "quiet table" SELECT g, md5(g::text) FROM generate_series(1, 500) g;
+INSERT INTO tuned SELECT g, md5(g::text) FROM generate_series(1, 500) g;
+)sql");
+    const char* options =
+        "SELECT format('%I.%I', n.nspname, c.relname), c.reloptions::text, t.reloptions::text "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "LEFT JOIN pg_class t ON t.oid = c.reltoastrelid "
+        "WHERE c.relkind = 'r' AND n.nspname = 'public' ORDER BY 1";
+    // Every table but "quiet table" (its own settings on both) had autovacuum switched off by
+    // setup: on the table, its TOAST table, or both (tuned's TOAST table keeps its setting).
+    auto expected_paused = m.blue().connect().query_or_throw(
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind = 'r' AND n.nspname = 'public' AND c.relname <> 'quiet table'");
+    auto report = m.setup({"--jobs", "2"});
+    EXPECT_EQ(report["autovacuum_resumed"].get<int>(), expected_paused.num(0, 0));
+
+    auto blue_options = m.blue().connect().query_or_throw(options);
+    auto green = m.green().connect();
+    auto green_options = green.query_or_throw(options);
+    ASSERT_EQ(green_options.size(), blue_options.size());
+    for (int r = 0; r < blue_options.size(); ++r) {
+        SCOPED_TRACE(blue_options.str(r, 0));
+        EXPECT_EQ(green_options.str(r, 0), blue_options.str(r, 0));
+        EXPECT_EQ(green_options.is_null(r, 1), blue_options.is_null(r, 1));
+        EXPECT_EQ(green_options.str(r, 1), blue_options.str(r, 1));
+        EXPECT_EQ(green_options.str(r, 2), blue_options.str(r, 2));
+    }
+    EXPECT_EQ(green.query_or_throw("SELECT to_regclass('pgflip.autovacuum_paused') IS NULL")
+                  .boolean(0, 0),
+              true);
+}
+
 TEST_P(SetupTest, RefusesAGreenDatabaseThatIsNotEmpty) {
     Migration m(blue_cluster(), green_cluster());
     m.blue().connect().query_or_throw(kShopSchema);

@@ -1,0 +1,1 @@
+SELECT to_regclass('pgflip.autovacuum_paused') IS NOT NULL AS present;
