@@ -95,6 +95,9 @@ void Teardown::run() {
     }
     lift_fence(ends_.blue);
     lift_fence(ends_.green);
+    // A setup that never finished left autovacuum off on green's tables (setup's own list).
+    auto resumed = ends_.green.conn->query(sql::sync_autovacuum_resume, deadline());
+    step("autovacuum back on on green", resumed.ok() ? Status{} : Status{resumed.take_error()});
     for (Endpoint* e : {&ends_.blue, &ends_.green}) {
         auto dropped = e->conn->query(sql::cutover_objects_drop, deadline());
         step("schema pgflip on " + std::string(to_string(e->side)),

@@ -1,8 +1,5 @@
 #include "sync/post_data.hpp"
 
-#include <algorithm>
-#include <nlohmann/json.hpp>
-
 #include "sql/queries.hpp"
 #include "sync/parallel.hpp"
 #include "sync/plan.hpp"
@@ -60,35 +57,14 @@ Status refresh_matviews(pg::Connection& green, const std::vector<QualifiedName>&
 }
 
 Result<int> resume_autovacuum(pg::Connection& green) {
-    constexpr int kPerTransaction = 500;  // each ALTER TABLE holds its lock until the commit
     auto deadline = pg::after(kLongStatement);
     auto present = green.query(sql::sync_autovacuum_paused_exists, deadline);
     if (!present) return present.take_error();
     if (!present->boolean(0, 0)) return 0;
-    auto rows = green.query(sql::sync_autovacuum_paused, deadline);
-    if (!rows) return rows.take_error();
-    for (int first = 0; first < rows->size(); first += kPerTransaction) {
-        std::string resets;
-        nlohmann::json oids = nlohmann::json::array();
-        for (int r = first; r < std::min(rows->size(), first + kPerTransaction); ++r) {
-            std::string options = rows->boolean(r, 2) ? "autovacuum_enabled" : "";
-            if (rows->boolean(r, 3)) {
-                options += (options.empty() ? "" : ", ") + std::string("toast.autovacuum_enabled");
-            }
-            resets += "ALTER TABLE " + rows->str(r, 1) + " RESET (" + options + ");\n";
-            oids.push_back(rows->num(r, 0));
-        }
-        PGFLIP_TRY(exec(green, "BEGIN", deadline));
-        Status s = exec(green, resets, deadline);
-        if (s.ok()) s = exec(green, sql::sync_autovacuum_resumed, {oids.dump()}, deadline);
-        if (s.ok()) s = exec(green, "COMMIT", deadline);
-        if (!s.ok()) {
-            ignore_failure(green.query("ROLLBACK", deadline));
-            return s.take_error();
-        }
-    }
-    PGFLIP_TRY(exec(green, sql::sync_autovacuum_paused_drop, deadline));
-    return rows->size();
+    auto count = green.query(sql::sync_autovacuum_paused_count, deadline);
+    if (!count) return count.take_error();
+    PGFLIP_TRY(exec(green, sql::sync_autovacuum_resume, deadline));
+    return static_cast<int>(count->num(0, 0));
 }
 
 Status analyze_each(const pg::Conninfo& green, const std::vector<QualifiedName>& tables, int jobs) {

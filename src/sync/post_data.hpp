@@ -27,7 +27,7 @@ Status refresh_matviews(pg::Connection& green, const std::vector<QualifiedName>&
 //! ANALYZE of each of `tables`, `jobs` at a time.
 Status analyze_each(const pg::Conninfo& green, const std::vector<QualifiedName>& tables, int jobs);
 //! Switches autovacuum back on for the tables the schema restore switched it off on
-//! (autovacuum_pause.sql), a few hundred per transaction, and drops the list; returns how many.
+//! (autovacuum_pause.sql) and drops the list; returns how many.
 Result<int> resume_autovacuum(pg::Connection& green);
 //! ANALYZE of the copied tables (but those in `skip`, analyzed already) and of green's
 //! partitioned tables, `jobs` at a time.

@@ -73,6 +73,15 @@ class SetupBig : public ::testing::Test {
         ::waitpid(pid, &status, 0);
     }
 
+    //! Starts setup with `args` and kills it (-9) once `items` of big's items are committed;
+    //! false when that never happened.
+    static bool kill_mid_copy(const Migration& m, const std::vector<std::string>& args, int items) {
+        pid_t pid = m.start_setup(args, m.state_dir() / "first.log");
+        bool mid_copy = wait_for([&] { return count_items(m, "big", "done") >= items; }, 300);
+        kill_and_reap(pid);
+        return mid_copy;
+    }
+
     std::pair<int, int> pair_;
 };
 
@@ -136,10 +145,8 @@ TEST_F(SetupBig, KilledDuringTheCopyUnderLoadResumesWithoutLossOrDuplicates) {
     fill(m, 200000);
     WriteLoad load(m.blue().conninfo(), big_load());
     load.start();
-    pid_t pid = m.start_setup({"--jobs", "3", "--chunk-mb", "16"}, m.state_dir() / "first.log");
-    bool mid_copy = wait_for([&] { return count_items(m, "big", "done") >= 2; }, 300);
-    kill_and_reap(pid);
-    ASSERT_TRUE(mid_copy) << "the copy never got going";
+    ASSERT_TRUE(kill_mid_copy(m, {"--jobs", "3", "--chunk-mb", "16"}, 2))
+        << "the copy never got going";
     int done_before = count_items(m, "big", "done");
     int items_total = 0;
     for (const auto& e : m.events("setup.plan")) items_total = e["items"].get<int>();
@@ -167,10 +174,7 @@ TEST_F(SetupBig, KilledDuringTheCopyUnderLoadResumesWithoutLossOrDuplicates) {
 TEST_F(SetupBig, FinishedTablesUnchangedBetweenSnapshotsAreKept) {
     Migration m(blue_cluster(), green_cluster());
     fill(m, 100000);
-    pid_t pid = m.start_setup({"--jobs", "2", "--chunk-mb", "8"}, m.state_dir() / "first.log");
-    bool mid_copy = wait_for([&] { return count_items(m, "big", "done") >= 2; }, 300);
-    kill_and_reap(pid);
-    ASSERT_TRUE(mid_copy);
+    ASSERT_TRUE(kill_mid_copy(m, {"--jobs", "2", "--chunk-mb", "8"}, 2));
     int done_before = count_items(m, "big", "done");
     auto report = m.setup({"--jobs", "2", "--chunk-mb", "8"});
     EXPECT_TRUE(report["recopied_tables"].empty()) << "nothing changed on blue meanwhile";
@@ -178,6 +182,21 @@ TEST_F(SetupBig, FinishedTablesUnchangedBetweenSnapshotsAreKept) {
         << "items finished before the kill were kept";
     m.wait_caught_up();
     m.expect_same_data();
+}
+
+TEST_F(SetupBig, FinalizeAfterAnAbandonedSetupSwitchesAutovacuumBackOn) {
+    Migration m(blue_cluster(), green_cluster());
+    fill(m, 100000);
+    ASSERT_TRUE(kill_mid_copy(m, {"--jobs", "2", "--chunk-mb", "8"}, 1));
+    auto green = m.green().connect();
+    const char* paused =
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname IN ('public', 'pg_toast') AND c.reloptions IS NOT NULL";
+    EXPECT_EQ(green.query_or_throw(paused).num(0, 0), 4) << "big, small and their TOAST tables";
+    auto fin = m.run({"finalize"});
+    EXPECT_EQ(fin.exit_code, 0) << fin.out << fin.err;
+    EXPECT_EQ(green.query_or_throw(paused).num(0, 0), 0);
+    EXPECT_TRUE(green.query_or_throw("SELECT to_regnamespace('pgflip') IS NULL").boolean(0, 0));
 }
 
 TEST_F(SetupBig, KilledDuringIndexBuildsResumes) {

@@ -30,12 +30,9 @@ BEGIN
           AND NOT EXISTS (SELECT FROM pgflip.autovacuum_paused p WHERE p.relid = c.oid)
     LOOP
         CONTINUE WHEN NOT (r.heap OR r.toast);
-        IF r.heap THEN
-            EXECUTE format('ALTER TABLE %s SET (autovacuum_enabled = false)', r.name);
-        END IF;
-        IF r.toast THEN
-            EXECUTE format('ALTER TABLE %s SET (toast.autovacuum_enabled = false)', r.name);
-        END IF;
+        EXECUTE format('ALTER TABLE %s SET (%s)', r.name,
+                       concat_ws(', ', CASE WHEN r.heap THEN 'autovacuum_enabled = false' END,
+                                 CASE WHEN r.toast THEN 'toast.autovacuum_enabled = false' END));
         INSERT INTO pgflip.autovacuum_paused VALUES (r.oid, r.heap, r.toast);
     END LOOP;
 END
