@@ -27,6 +27,7 @@
 #include "common/result.hpp"
 #include "lab/lab.hpp"
 #include "pg/connection.hpp"
+#include "scratch_dir.hpp"
 
 namespace pgflip::test {
 
@@ -187,32 +188,6 @@ inline std::string slurp(const std::filesystem::path& path) {
     text << in.rdbuf();
     return text.str();
 }
-
-//! A scratch directory /tmp/pgflip-<purpose>-XXXXXX, removed with the test.
-class TempDir {
-  public:
-    explicit TempDir(const std::string& purpose) {
-        std::string templ = "/tmp/pgflip-" + purpose + "-XXXXXX";
-        if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = templ;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-    //! Writes `text` to `name` in the directory; returns its path.
-    [[nodiscard]] std::filesystem::path file(const std::string& name,
-                                             const std::string& text) const {
-        std::ofstream(path_ / name, std::ios::binary) << text;
-        return path_ / name;
-    }
-
-  private:
-    std::filesystem::path path_;
-};
 
 //! One run of the pgflip binary.
 struct CliRun {
