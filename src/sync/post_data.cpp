@@ -56,15 +56,21 @@ Status refresh_matviews(pg::Connection& green, const std::vector<QualifiedName>&
     return {};
 }
 
-Result<int> resume_autovacuum(pg::Connection& green) {
-    auto deadline = pg::after(kLongStatement);
+Result<int> autovacuum_paused_tables(pg::Connection& green, pg::Deadline deadline) {
     auto present = green.query(sql::sync_autovacuum_paused_exists, deadline);
     if (!present) return present.take_error();
     if (!present->boolean(0, 0)) return 0;
     auto count = green.query(sql::sync_autovacuum_paused_count, deadline);
     if (!count) return count.take_error();
-    PGFLIP_TRY(exec(green, sql::sync_autovacuum_resume, deadline));
     return static_cast<int>(count->num(0, 0));
+}
+
+Result<int> resume_autovacuum(pg::Connection& green) {
+    auto deadline = pg::after(kLongStatement);
+    auto paused = autovacuum_paused_tables(green, deadline);
+    if (!paused) return paused.take_error();
+    if (*paused > 0) PGFLIP_TRY(exec(green, sql::sync_autovacuum_resume, deadline));
+    return paused;
 }
 
 Status analyze_each(const pg::Conninfo& green, const std::vector<QualifiedName>& tables, int jobs) {

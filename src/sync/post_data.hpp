@@ -26,6 +26,8 @@ Status add_foreign_keys(const pg::Conninfo& green, const std::vector<ForeignKey>
 Status refresh_matviews(pg::Connection& green, const std::vector<QualifiedName>& views);
 //! ANALYZE of each of `tables`, `jobs` at a time.
 Status analyze_each(const pg::Conninfo& green, const std::vector<QualifiedName>& tables, int jobs);
+//! How many tables setup has switched autovacuum off on (0 when there is no list).
+Result<int> autovacuum_paused_tables(pg::Connection& green, pg::Deadline deadline);
 //! Switches autovacuum back on for the tables the schema restore switched it off on
 //! (autovacuum_pause.sql) and drops the list; returns how many.
 Result<int> resume_autovacuum(pg::Connection& green);

@@ -10,6 +10,7 @@
 #include "state/state_dir.hpp"
 #include "sync/console.hpp"
 #include "sync/drift.hpp"
+#include "sync/post_data.hpp"
 #include "sync/state.hpp"
 
 namespace pgflip::sync {
@@ -281,6 +282,10 @@ Result<nlohmann::json> gather_status(const config::Config& config,
     doc["lag"] = lag_json(slot, beat, previous ? previous : first, sample);
     doc["apply_errors"] =
         errors_json(servers->green, servers->green_info.major(), config.name + "_sub");
+    if (auto paused = autovacuum_paused_tables(servers->green, pg::after(kQuery));
+        paused && *paused > 0) {
+        doc["setup"]["autovacuum_paused_tables"] = *paused;
+    }
     if (state && !state->fingerprint.empty()) {
         auto drift = detect_drift(servers->blue, state->fingerprint, pg::after(kQuery));
         doc["schema_drift"] =
@@ -353,6 +358,10 @@ std::string render_status(const nlohmann::json& s) {
                       "green:        PostgreSQL " + s["green"].value("version", "") + "\n" +
                       "setup:        " + s["setup"].value("state", "") + "\n";
     if (s["setup"].contains("copy")) out += render_copy(s["setup"]["copy"]);
+    if (s["setup"].contains("autovacuum_paused_tables")) {
+        out += "  autovacuum: off on " + s["setup"]["autovacuum_paused_tables"].dump() +
+               " tables of green until setup is done with them (setup switches it back on)\n";
+    }
     const auto& sub = s["subscription"];
     out += "subscription: " + sub.value("name", "") + " " + sub.value("state", "?");
     if (sub.value("exists", false)) {

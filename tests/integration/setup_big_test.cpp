@@ -225,12 +225,15 @@ TEST_F(SetupBig, KilledDuringIndexBuildsResumes) {
     auto paused = green_admin.query_or_throw(options);
     EXPECT_EQ(paused.str(0, 0), "{autovacuum_enabled=false}") << "off while setup works on it";
     EXPECT_EQ(paused.str(0, 1), "{autovacuum_enabled=false}") << "and on its TOAST table";
+    auto status = m.status();
+    EXPECT_EQ(status["setup"]["autovacuum_paused_tables"], 2) << status["setup"].dump();
     auto report = m.setup({"--jobs", "2"});
     EXPECT_TRUE(report["resumed"].get<bool>());
     EXPECT_EQ(report["autovacuum_resumed"].get<int>(), 2) << "big and small";
     auto resumed = green_admin.query_or_throw(options);
     EXPECT_TRUE(resumed.is_null(0, 0)) << resumed.str(0, 0);
     EXPECT_TRUE(resumed.is_null(0, 1)) << resumed.str(0, 1);
+    EXPECT_FALSE(m.status()["setup"].contains("autovacuum_paused_tables"));
     auto green = m.green().connect();
     auto indexes = green.query_or_throw(
         "SELECT count(*) FROM pg_indexes WHERE tablename IN ('big', 'small') AND schemaname = "
