@@ -220,12 +220,18 @@ TEST_P(VerifyTest, SchemaAndSequenceDifferencesAreReported) {
     on_green("CREATE INDEX accounts_opened ON accounts (opened)");
     on_green("ALTER TABLE accounts ALTER COLUMN owner SET DEFAULT 'nobody'");
     on_green("DROP FUNCTION bump(int)");
+    // Storage parameters count, in either order; the TOAST table's are its own.
+    on_both("CREATE TABLE tuned (id int PRIMARY KEY, note text)");
+    on_blue("ALTER TABLE tuned SET (fillfactor = 80, autovacuum_enabled = false)");
+    on_green("ALTER TABLE tuned SET (autovacuum_enabled = false, fillfactor = 80)");
+    on_both("CREATE TABLE toasty (id int PRIMARY KEY, note text)");
+    on_green("ALTER TABLE toasty SET (toast.autovacuum_enabled = false)");
     const verify::Report report = verify();
     std::set<std::string> diffs;
     for (const auto& d : report.schema.diffs) diffs.insert(d.kind + " " + d.name);
     EXPECT_EQ(diffs,
               (std::set<std::string>{"index public.accounts_opened", "column public.accounts.owner",
-                                     "function public.bump(x integer)"}))
+                                     "function public.bump(x integer)", "table public.toasty"}))
         << report_text(report);
     ASSERT_EQ(report.sequences.sequences.size(), 1U);
     EXPECT_EQ(report.sequences.sequences[0].status, verify::SequenceStatus::behind);

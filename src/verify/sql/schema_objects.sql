@@ -10,7 +10,8 @@ ext_member AS (
     SELECT objid, classid FROM pg_depend WHERE deptype = 'e'
 ),
 rels AS (
-    SELECT c.oid, c.relname, c.relkind, c.relpersistence, n.nspname
+    SELECT c.oid, c.relname, c.relkind, c.relpersistence, n.nspname, c.reloptions,
+           (SELECT t.reloptions FROM pg_class t WHERE t.oid = c.reltoastrelid) AS toast_options
     FROM pg_class c JOIN nsp n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
       AND NOT EXISTS (SELECT 1 FROM ext_member e
@@ -24,7 +25,10 @@ SELECT 'table' AS kind, format('%I.%I', nspname, relname) AS name,
                  'partition of ' || (SELECT format('%s %s', i.inhparent::regclass,
                                                   pg_get_expr(c.relpartbound, c.oid))
                                      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                                     WHERE i.inhrelid = rels.oid AND c.relispartition)) AS detail
+                                     WHERE i.inhrelid = rels.oid AND c.relispartition),
+                 'with (' || (SELECT string_agg(o, ', ' ORDER BY o) FROM unnest(reloptions) o) || ')',
+                 'toast with (' || (SELECT string_agg(o, ', ' ORDER BY o)
+                                    FROM unnest(toast_options) o) || ')') AS detail
 FROM rels WHERE relkind IN ('r', 'p', 'f')
 UNION ALL
 SELECT CASE relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END,
