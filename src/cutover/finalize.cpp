@@ -13,6 +13,7 @@ namespace pgflip::cutover {
 namespace {
 
 constexpr auto kTimeout = milliseconds(60000);
+constexpr auto kResumeTimeout = milliseconds(30 * 60 * 1000);  // a lock on every listed table
 
 bool ours(const std::string& slot, const std::string& name) {
     return slot == name + "_slot" || slot == name + "_reverse_slot";
@@ -95,10 +96,20 @@ void Teardown::run() {
     }
     lift_fence(ends_.blue);
     lift_fence(ends_.green);
-    // A setup that never finished left autovacuum off on green's tables (setup's own list).
-    auto resumed = ends_.green.conn->query(sql::sync_autovacuum_resume, deadline());
+    // A setup that never finished left autovacuum off on green's tables (setup's own list). The
+    // list lives in schema pgflip: if it cannot be worked off now, the schema stays on green, so
+    // that finalize run again can.
+    auto resumed =
+        ends_.green.conn->query(sql::sync_autovacuum_resume, clock_.now() + kResumeTimeout);
+    const bool green_list_done = resumed.ok();
     step("autovacuum back on on green", resumed.ok() ? Status{} : Status{resumed.take_error()});
     for (Endpoint* e : {&ends_.blue, &ends_.green}) {
+        if (e == &ends_.green && !green_list_done) {
+            report_.problems.push_back(
+                "schema pgflip on green kept: it lists the tables whose autovacuum setup "
+                "switched off; run pgflip finalize again");
+            continue;
+        }
         auto dropped = e->conn->query(sql::cutover_objects_drop, deadline());
         step("schema pgflip on " + std::string(to_string(e->side)),
              dropped.ok() ? Status{} : Status{dropped.take_error()});

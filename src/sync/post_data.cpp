@@ -69,7 +69,9 @@ Result<int> resume_autovacuum(pg::Connection& green) {
     auto deadline = pg::after(kLongStatement);
     auto paused = autovacuum_paused_tables(green, deadline);
     if (!paused) return paused.take_error();
-    if (*paused > 0) PGFLIP_TRY(exec(green, sql::sync_autovacuum_resume, deadline));
+    // Also when nothing is listed: the empty list must go too (green's reverse publication is
+    // FOR ALL TABLES, and blue has no such table).
+    PGFLIP_TRY(exec(green, sql::sync_autovacuum_resume, deadline));
     return paused;
 }
 

@@ -10,7 +10,9 @@ namespace pgflip::sync {
 
 namespace {
 
-constexpr const char* kRestoreOptions = "-c maintenance_work_mem=512MB -c synchronous_commit=off";
+// session_replication_role: as in every setup session on green (sql/session_green.sql).
+constexpr const char* kRestoreOptions =
+    "-c maintenance_work_mem=512MB -c synchronous_commit=off -c session_replication_role=replica";
 
 Status run_checked(const Program& program, Side side, const std::string& what,
                    pg::Deadline deadline, std::string* out = nullptr) {

@@ -24,6 +24,7 @@ Result<pg::Connection> open_session(const pg::Conninfo& info, Side side, const s
     auto conn = pg::Connection::connect(named, side, deadline);
     if (!conn) return conn.take_error();
     PGFLIP_TRY(exec(*conn, sql::sync_session_pin, deadline));
+    if (side == Side::green) PGFLIP_TRY(exec(*conn, sql::sync_session_green, deadline));
     if (!encoding.empty())
         PGFLIP_TRY(exec(*conn, sql::sync_session_encoding, {encoding}, deadline));
     return conn;

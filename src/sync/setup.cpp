@@ -116,6 +116,7 @@ class Setup {
         for (pg::Connection* conn : {&servers_->blue, &servers_->green}) {
             PGFLIP_TRY(exec(*conn, sql::sync_session_pin, pg::after(kShort)));
         }
+        PGFLIP_TRY(exec(servers_->green, sql::sync_session_green, pg::after(kShort)));
         auto dir = state::StateDir::open(config_.state_dir);
         if (!dir) return dir.take_error();
         dir_.emplace(std::move(dir).value());

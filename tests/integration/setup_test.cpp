@@ -276,8 +276,12 @@ TEST_P(SetupTest, ApplicationEventTriggersReachGreenAndPgflipsOwnDoNot) {
     b.query_or_throw(kShopSchema);
     // The application's own event trigger, and pgflip's left on blue by an earlier attempt
     // whose green was thrown away: event triggers belong to no schema, so pg_dump keeps them.
+    // It audits DDL into a table. On green it must not fire for what setup does there (foreign
+    // keys, autovacuum back on, the subscription): those rows would collide with blue's.
     b.query_or_throw(
-        "CREATE FUNCTION app_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;"
+        "CREATE TABLE ddl_audit (id bigserial PRIMARY KEY, tag text NOT NULL);"
+        "CREATE FUNCTION app_ddl() RETURNS event_trigger LANGUAGE plpgsql AS "
+        "$$BEGIN INSERT INTO public.ddl_audit (tag) VALUES (tg_tag); END$$;"
         "CREATE EVENT TRIGGER app_ddl ON ddl_command_end EXECUTE FUNCTION app_ddl();"
         "CREATE SCHEMA pgflip;"
         "CREATE FUNCTION pgflip.log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;"
@@ -288,6 +292,8 @@ TEST_P(SetupTest, ApplicationEventTriggersReachGreenAndPgflipsOwnDoNot) {
     EXPECT_EQ(triggers.str(0, 0), "app_ddl");
     m.wait_caught_up();
     m.expect_same_data();
+    auto status = m.status();
+    EXPECT_EQ(status["subscription"]["state"], "streaming") << status.dump();
 }
 
 //! Measured (docs/SETUP.md): with autovacuum on the copied tables, each index build or ANALYZE
@@ -331,6 +337,26 @@ INSERT INTO tuned SELECT g, md5(g::text) FROM generate_series(1, 500) g;
     EXPECT_EQ(green.query_or_throw("SELECT to_regclass('pgflip.autovacuum_paused') IS NULL")
                   .boolean(0, 0),
               true);
+}
+
+//! No table to pause: the (empty) list must not outlive setup either. Green's reverse publication
+//! is FOR ALL TABLES, and blue has no such table for the way back to subscribe to.
+TEST_P(SetupTest, AutovacuumListIsGoneEvenWhenNoTableWasPaused) {
+    Migration m(blue_cluster(), green_cluster());
+    m.blue().connect().query_or_throw(
+        "CREATE TABLE own_settings (id int PRIMARY KEY, note text) "
+        "WITH (autovacuum_enabled = true, toast.autovacuum_enabled = true);"
+        "INSERT INTO own_settings SELECT g, md5(g::text) FROM generate_series(1, 100) g");
+    auto report = m.setup();
+    EXPECT_EQ(report["autovacuum_resumed"].get<int>(), 0);
+    auto green = m.green().connect();
+    EXPECT_TRUE(green.query_or_throw("SELECT to_regclass('pgflip.autovacuum_paused') IS NULL")
+                    .boolean(0, 0));
+    auto tables = green.query_or_throw(
+        "SELECT string_agg(format('%I.%I', schemaname, tablename), ',' ORDER BY tablename) "
+        "FROM pg_tables WHERE schemaname = 'pgflip'");
+    EXPECT_EQ(tables.str(0, 0), "pgflip.ddl_log,pgflip.heartbeat,pgflip.sentinel")
+        << "only what blue has too";
 }
 
 TEST_P(SetupTest, RefusesAGreenDatabaseThatIsNotEmpty) {

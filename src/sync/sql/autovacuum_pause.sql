@@ -28,6 +28,9 @@ BEGIN
           AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pgflip')
           AND n.nspname NOT LIKE 'pg\_toast%'
           AND NOT EXISTS (SELECT FROM pgflip.autovacuum_paused p WHERE p.relid = c.oid)
+          AND NOT EXISTS (SELECT FROM pg_depend d  -- an extension's tables are its business
+                          WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                            AND d.deptype = 'e')
     LOOP
         CONTINUE WHEN NOT (r.heap OR r.toast);
         EXECUTE format('ALTER TABLE %s SET (%s)', r.name,

@@ -9,6 +9,11 @@ BEGIN
     IF to_regclass('pgflip.autovacuum_paused') IS NULL THEN
         RETURN;
     END IF;
+    -- The application's event triggers (restored from blue) must not see these ALTER TABLEs:
+    -- one that forbids DDL would fail setup, one that audits DDL would write rows blue lacks.
+    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        PERFORM set_config('session_replication_role', 'replica', true);
+    END IF;
     FOR r IN
         EXECUTE $q$
             SELECT format('%I.%I', n.nspname, c.relname) AS name, p.heap, p.toast

@@ -11,7 +11,12 @@ ext_member AS (
 ),
 rels AS (
     SELECT c.oid, c.relname, c.relkind, c.relpersistence, n.nspname, c.reloptions,
-           (SELECT t.reloptions FROM pg_class t WHERE t.oid = c.reltoastrelid) AS toast_options
+           -- A TOAST table kept only for dropped columns is not recreated by a restore: its
+           -- options count only while a live column can be toasted.
+           (SELECT t.reloptions FROM pg_class t WHERE t.oid = c.reltoastrelid
+              AND EXISTS (SELECT FROM pg_attribute a
+                          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                            AND a.attstorage <> 'p')) AS toast_options
     FROM pg_class c JOIN nsp n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
       AND NOT EXISTS (SELECT 1 FROM ext_member e
