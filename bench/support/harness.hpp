@@ -35,6 +35,12 @@ void must(const Status& s);
 pg::Rows run_sql(pg::Connection& conn, const std::string& sql, const pg::Params& params = {});
 [[nodiscard]] double seconds_since(Clock::time_point start);
 [[nodiscard]] double median(std::vector<double> values);
+//! CPU seconds the whole machine has spent busy since boot (/proc/stat: user, nice, system, irq,
+//! softirq, steal), every process and the kernel together: the difference across a run is the
+//! work the run cost, whoever did it (servers, tools, kernel threads).
+[[nodiscard]] double machine_busy_seconds();
+//! machine_busy_seconds() now minus `busy_before`, to the clock tick.
+[[nodiscard]] double cpu_seconds_since(double busy_before);
 
 //! Runs `body`, turning a Failure into "<name>: why" on stderr and exit code 1.
 int bench_main(const char* name, const std::function<int()>& body);
