@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -52,6 +53,29 @@ long long monotonic_ms() {
     return static_cast<long long>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
+namespace {
+
+//! The state directory holds a schema dump (which can carry passwords: user mappings, dblink
+//! strings in function bodies) and the journal: only its owner may read it. A directory pgflip
+//! creates, or one of the user's own, is set to 0700; one that is not the user's to change (/tmp)
+//! and is open to others is refused.
+Status make_private(const fs::path& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return io_error("cannot stat", path);
+    const bool sticky = (st.st_mode & S_ISVTX) != 0;
+    if ((st.st_mode & 077) == 0) return {};
+    if (st.st_uid == ::geteuid() && !sticky && ::chmod(path.c_str(), 0700) == 0) return {};
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return make_error(Side::local,
+                      "state directory " + path.string() + " can be read by other users (mode " +
+                          mode + ") and is not pgflip's to change",
+                      "choose a --state-dir of your own (pgflip creates a missing one with mode "
+                      "0700): it will hold a schema dump and the migration's journal");
+}
+
+}  // namespace
+
 Result<StateDir> StateDir::open(const fs::path& path) {
     std::error_code ec;
     fs::create_directories(path, ec);
@@ -60,6 +84,7 @@ Result<StateDir> StateDir::open(const fs::path& path) {
                           "cannot create state directory " + path.string() + ": " + ec.message(),
                           "choose a writable --state-dir");
     }
+    PGFLIP_TRY(make_private(path));
     StateDir dir;
     dir.path_ = path;
     fs::path lock = path / "lock";
