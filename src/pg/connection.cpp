@@ -134,9 +134,14 @@ Result<Connection> Connection::connect(const Conninfo& info, Side side, Deadline
     std::vector<std::string> keys;
     std::vector<std::string> vals;
     for (const auto& [k, v] : info.options()) {
+        if (k == "client_encoding") continue;  // always UTF8, below
         keys.push_back(k);
         vals.push_back(v);
     }
+    // Names and text reach pgflip's JSON (state, journal, reports) and go back into SQL: every
+    // session speaks UTF8, whatever the database's encoding (the server converts both ways).
+    keys.emplace_back("client_encoding");
+    vals.emplace_back("UTF8");
     if (info.has_password()) {
         keys.emplace_back("password");
         vals.push_back(info.password());
@@ -380,6 +385,11 @@ int Connection::server_version() const {
 }
 bool Connection::is_ok() const {
     return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK;
+}
+
+bool Connection::still_open() {
+    if (!is_ok()) return false;
+    return PQconsumeInput(conn_) == 1 && is_ok();
 }
 
 std::string Connection::quote_ident(std::string_view name) const {

@@ -104,6 +104,10 @@ class Connection {
     [[nodiscard]] int backend_pid() const;
     [[nodiscard]] int server_version() const;  //!< e.g. 160004; 0 for PgBouncer
     [[nodiscard]] bool is_ok() const;          //!< connection still usable
+    //! Reads whatever the server sent an idle connection (a FATAL before it closed, end of
+    //! file) and then says whether the connection is still open; is_ok() alone cannot see a
+    //! server that ended an idle session.
+    [[nodiscard]] bool still_open();
     [[nodiscard]] const Conninfo& info() const { return info_; }
 
     //! Quoting with libpq, for the few places where SQL text must carry a name or literal.

@@ -18,11 +18,17 @@ namespace {
 
 constexpr size_t kBatchBytes = 256 * 1024;  // one PQputCopyData (and flush) per batch, not per row
 constexpr int kAttempts = 3;                // per item, on connection errors only
-constexpr long long kSecondsPerMiB = 1;     // item deadline: 10 min + 1 s per MiB planned
+// An item's time budget: 10 min + 1 min per MiB planned, i.e. at least ~17 kB/s per worker. It
+// only catches a copy that hangs; a slow link (many jobs over a thin cross-region line) must not
+// trip it.
+constexpr long long kSecondsPerMiB = 60;
+
+long long item_budget_s(const ItemPlan& item) {
+    return 600 + item.est_bytes / (1024 * 1024) * kSecondsPerMiB;
+}
 
 pg::Deadline item_deadline(const ItemPlan& item) {
-    return pg::after(
-        pg::milliseconds((600 + item.est_bytes / (1024 * 1024) * kSecondsPerMiB) * 1000));
+    return pg::after(pg::milliseconds(item_budget_s(item) * 1000));
 }
 
 nlohmann::json blocks_json(const ItemPlan& item) {
@@ -107,10 +113,10 @@ class Worker {
         green_.reset();
         auto deadline = pg::after(pg::milliseconds(30000));
         const CopyJob& job = shared_.job;
-        auto blue = open_session(job.blue, Side::blue, "copy", job.encoding, deadline);
+        auto blue = open_session(job.blue, Side::blue, "copy", deadline);
         if (!blue) return blue.take_error();
         PGFLIP_TRY(enter_snapshot(*blue, job.snapshot, deadline));
-        auto green = open_session(job.green, Side::green, "copy", job.encoding, deadline);
+        auto green = open_session(job.green, Side::green, "copy", deadline);
         if (!green) return green.take_error();
         PGFLIP_TRY(exec(*green, "SET synchronous_commit = off", deadline));
         blue_ = std::move(blue).value();
@@ -143,7 +149,17 @@ class Worker {
         auto copied = stream(item, table, deadline);
         if (!copied) {
             green_.reset();  // its transaction is in an unknown state: the server rolls it back
-            return copied.take_error();
+            Error e = copied.take_error();
+            if (e.sqlstate == "57014" && pg::Clock::now() >= deadline) {
+                e.message = "copying " + table.schema + "." + table.name + " (item " +
+                            std::to_string(item.id) + ") took longer than its " +
+                            std::to_string(item_budget_s(item) / 60) + " min budget: " + e.message;
+                e.fix =
+                    "look for what blocks it on blue or green (pg_stat_activity: a lock, a "
+                    "stalled network); then run pgflip setup again, it resumes (with fewer --jobs "
+                    "or a smaller --chunk-mb if the link is very slow)";
+            }
+            return e;
         }
         auto ms = std::chrono::duration_cast<pg::milliseconds>(pg::Clock::now() - started);
         return finished(item, table, *copied, ms.count());

@@ -20,8 +20,7 @@ struct CopyJob {
     pg::Conninfo blue;
     pg::Conninfo green;
     std::string snapshot;
-    std::string encoding;  //!< blue's server encoding
-    int generation = 1;    //!< of the snapshot, recorded with each item
+    int generation = 1;  //!< of the snapshot, recorded with each item
     int jobs = 1;
     //! Called (from a worker thread) when the last item of a table is committed on green.
     std::function<void(std::uint32_t table_oid)> on_table_done;

@@ -97,7 +97,8 @@ Result<std::string> dump_roles(const Tools& tools, const pg::Conninfo& blue,
     auto conn = child_connection(blue, "pgflip setup roles");
     Program p;
     p.path = tools.pg_dumpall;
-    p.args = {"--roles-only", "--dbname=" + conn.dsn};
+    // UTF8, as pgflip's own sessions that apply the statements (their SETs are left out).
+    p.args = {"--roles-only", "--encoding=UTF8", "--dbname=" + conn.dsn};
     p.env = conn.env;
     p.capture_stdout = true;
     auto result = run_program(p, Side::blue, deadline);

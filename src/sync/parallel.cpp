@@ -22,7 +22,7 @@ Status for_each_parallel(const pg::Conninfo& info, Side side, const std::string&
         stop = true;
     };
     auto worker = [&] {
-        auto conn = open_session(info, side, role, "", pg::after(pg::milliseconds(30000)));
+        auto conn = open_session(info, side, role, pg::after(pg::milliseconds(30000)));
         if (!conn) return fail(conn.take_error());
         for (size_t i = next++; i < count && !stop; i = next++) {
             Status s = task(*conn, i);

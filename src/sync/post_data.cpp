@@ -91,8 +91,7 @@ Status analyze_tables(const pg::Conninfo& green, const Plan& plan,
         if (skip.count(t.oid) == 0) names.push_back({t.schema, t.name});
     }
     {
-        auto conn =
-            open_session(green, Side::green, "analyze", "", pg::after(pg::milliseconds(30000)));
+        auto conn = open_session(green, Side::green, "analyze", pg::after(pg::milliseconds(30000)));
         if (!conn) return conn.take_error();
         auto rows = conn->query(sql::sync_partitioned_tables, pg::default_deadline());
         if (!rows) return rows.take_error();

@@ -74,10 +74,13 @@ std::vector<TocEntry> parse_toc(std::string_view list) {
 Status dump_schema(const Tools& tools, const pg::Conninfo& blue, const std::string& snapshot,
                    const fs::path& file, pg::Deadline deadline) {
     auto conn = child_connection(blue, "pgflip setup dump");
-    Program p = program_for(tools.pg_dump, conn,
-                            {"--schema-only", "--format=custom", "--snapshot=" + snapshot,
-                             "--no-publications", "--no-subscriptions", "--exclude-schema=pgflip",
-                             "--file=" + file.string(), "--dbname=" + conn.dsn});
+    Program p =
+        program_for(tools.pg_dump, conn,
+                    // UTF8: the pre-data script goes through pgflip's own session,
+                    // which speaks UTF8 (pg::Connection::connect).
+                    {"--schema-only", "--format=custom", "--encoding=UTF8",
+                     "--snapshot=" + snapshot, "--no-publications", "--no-subscriptions",
+                     "--exclude-schema=pgflip", "--file=" + file.string(), "--dbname=" + conn.dsn});
     return run_checked(p, Side::blue, "pg_dump of blue's schema", deadline);
 }
 

@@ -18,15 +18,13 @@ Status exec(pg::Connection& conn, std::string_view sql, const pg::Params& params
 }
 
 Result<pg::Connection> open_session(const pg::Conninfo& info, Side side, const std::string& role,
-                                    const std::string& encoding, pg::Deadline deadline) {
+                                    pg::Deadline deadline) {
     pg::Conninfo named = info;
     named.set("application_name", "pgflip setup " + role);
     auto conn = pg::Connection::connect(named, side, deadline);
     if (!conn) return conn.take_error();
     PGFLIP_TRY(exec(*conn, sql::sync_session_pin, deadline));
     if (side == Side::green) PGFLIP_TRY(exec(*conn, sql::sync_session_green, deadline));
-    if (!encoding.empty())
-        PGFLIP_TRY(exec(*conn, sql::sync_session_encoding, {encoding}, deadline));
     return conn;
 }
 

@@ -9,10 +9,10 @@
 
 namespace pgflip::sync {
 
-//! Connects as "pgflip setup <role>" and pins the session settings; `encoding` (blue's server
-//! encoding) becomes the client encoding when given.
+//! Connects as "pgflip setup <role>" and pins the session settings (the client encoding is
+//! UTF8, as in every pgflip session: pg::Connection::connect).
 Result<pg::Connection> open_session(const pg::Conninfo& info, Side side, const std::string& role,
-                                    const std::string& encoding, pg::Deadline deadline);
+                                    pg::Deadline deadline);
 //! Starts a read-only repeatable-read transaction on blue that imports `snapshot`.
 Status enter_snapshot(pg::Connection& blue, const std::string& snapshot, pg::Deadline deadline);
 //! Runs a statement whose rows do not matter.

@@ -186,9 +186,6 @@ class Setup {
         auto tools = find_tools(config_, servers_->blue_info.major(), servers_->green_info.major());
         if (!tools) return tools.take_error();
         tools_ = std::move(tools).value();
-        auto enc = blue().query(sql::sync_server_encoding, pg::after(kShort));
-        if (!enc) return enc.take_error();
-        encoding_ = enc->str(0, 0);
         console_.log(std::string(resuming_ ? "resuming setup" : "setup") + ": blue PostgreSQL " +
                      servers_->blue_info.version + " -> green PostgreSQL " +
                      servers_->green_info.version + ", " + std::to_string(options_.jobs) +
@@ -298,7 +295,7 @@ class Setup {
         auto holder = take_snapshot();
         if (!holder) return holder.take_error();
         if (!state_.done("pre_data")) PGFLIP_TRY(restore_schema(*holder));
-        auto snap = open_session(blue_info_, Side::blue, "plan", encoding_, pg::after(kShort));
+        auto snap = open_session(blue_info_, Side::blue, "plan", pg::after(kShort));
         if (!snap) return snap.take_error();
         PGFLIP_TRY(enter_snapshot(*snap, holder->snapshot(), pg::after(kShort)));
         PGFLIP_TRY(state_.plan ? check_unchanged(*snap) : plan_copy(*snap));
@@ -456,7 +453,7 @@ class Setup {
             PGFLIP_TRY(dump_schema(*tools_, blue_info_, holder.snapshot(), file, pg::after(kLong)));
             auto script = pre_data_script(*tools_, file, pg::after(kLong));
             if (!script) return script.take_error();
-            auto conn = open_session(green_info_, Side::green, "restore", "", pg::after(kShort));
+            auto conn = open_session(green_info_, Side::green, "restore", pg::after(kShort));
             if (!conn) return conn.take_error();
             std::string all = "BEGIN;\n" + *script + ";\n" + std::string(sql::sync_pgflip_objects) +
                               std::string(sql::sync_copy_done_create) +
@@ -546,7 +543,6 @@ class Setup {
         job.blue = blue_info_;
         job.green = green_info_;
         job.snapshot = holder.snapshot();
-        job.encoding = encoding_;
         job.generation = state_.slot->generation;
         job.jobs = options_.jobs;
         report_.tables = static_cast<int>(state_.plan->tables.size());
@@ -762,7 +758,6 @@ class Setup {
     pg::Conninfo blue_info_;
     pg::Conninfo green_info_;
     std::optional<Tools> tools_;
-    std::string encoding_;
     SetupState state_;
     SetupReport report_;
     //! The schema dump's post-data entries, read once per run (post_data_toc()).

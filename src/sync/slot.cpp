@@ -22,7 +22,13 @@ std::uint64_t postgres_now_us() {
 Result<pg::Connection> replication_connection(const pg::Conninfo& blue, pg::Deadline deadline) {
     pg::Conninfo info = blue;
     info.set("application_name", "pgflip setup snapshot");
-    return pg::Connection::connect(info, Side::blue, deadline, true);
+    auto conn = pg::Connection::connect(info, Side::blue, deadline, true);
+    if (!conn) return conn;
+    // The holder sits idle in the snapshot's transaction for the whole copy: no timeout of the
+    // role's or the database's may end it.
+    auto rows = conn->query(sql::sync_snapshot_holder_session, deadline);
+    if (!rows) return rows.take_error();
+    return conn;
 }
 
 //! Follows the stream, collecting changed tables, until everything committed before `until`

@@ -29,10 +29,12 @@ class SnapshotHolder {
     [[nodiscard]] const std::string& slot() const { return slot_; }
     [[nodiscard]] const std::string& snapshot() const { return snapshot_; }
     [[nodiscard]] pg::Lsn consistent_point() const { return consistent_point_; }
-    [[nodiscard]] bool alive() const { return conn_.is_ok(); }
+    //! Whether blue still holds the connection (and so the snapshot): reads what the server
+    //! sent, which is why the connection is mutable.
+    [[nodiscard]] bool alive() const { return conn_.still_open(); }
 
   private:
-    pg::Connection conn_;
+    mutable pg::Connection conn_;
     std::string slot_;
     std::string snapshot_;
     pg::Lsn consistent_point_;

@@ -152,10 +152,14 @@ inline std::string unique_database_name() {
 //! A database of its own for the running test, dropped (WITH (FORCE)) when the test ends.
 class TestDatabase {
   public:
-    explicit TestDatabase(const lab::Cluster& cluster, std::string name = unique_database_name())
+    //! `options`: what follows CREATE DATABASE name, e.g. "ENCODING 'LATIN1' ... TEMPLATE
+    //! template0".
+    explicit TestDatabase(const lab::Cluster& cluster, std::string name = unique_database_name(),
+                          const std::string& options = "")
         : cluster_(cluster), name_(std::move(name)) {
         auto admin = connect_or_throw(cluster_.conninfo());
-        admin.query_or_throw("CREATE DATABASE " + admin.quote_ident(name_));
+        admin.query_or_throw("CREATE DATABASE " + admin.quote_ident(name_) +
+                             (options.empty() ? "" : " " + options));
     }
     TestDatabase(const TestDatabase&) = delete;
     TestDatabase& operator=(const TestDatabase&) = delete;

@@ -84,8 +84,11 @@ class WriteLoad {
 //! Blue and green test databases, and everything pgflip needs to migrate one to the other.
 class Migration {
   public:
-    Migration(const lab::Cluster& blue, const lab::Cluster& green)
-        : blue_db_(blue), green_db_(green) {
+    //! `database_options`: how both test databases are created (CREATE DATABASE name ...).
+    Migration(const lab::Cluster& blue, const lab::Cluster& green,
+              const std::string& database_options = "")
+        : blue_db_(blue, unique_database_name(), database_options),
+          green_db_(green, unique_database_name(), database_options) {
         static std::atomic<int> counter{0};
         name_ = "it" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
         std::string templ = "/tmp/pgflip-setup-XXXXXX";

@@ -2,6 +2,7 @@
 // a copy under a steady write load ends with green equal to blue; types and odd identifiers
 // survive; status reports streaming, lag, the slot and DDL run on blue afterwards.
 #include "setup_fixture.hpp"
+#include "sync/slot.hpp"
 
 namespace pgflip::test {
 namespace {
@@ -249,6 +250,74 @@ TEST_P(SetupTest, OddIdentifiersCopyCorrectly) {
     auto idx = m.green().connect().query_or_throw(
         "SELECT count(*) FROM pg_class WHERE relname = 'idx \"quoted\"'");
     EXPECT_EQ(idx.num(0, 0), 1);
+}
+
+// A LATIN1 database with names and text outside ASCII: pgflip's own sessions speak UTF8 (its
+// state and journal are JSON), the server converts names and data both ways.
+TEST_P(SetupTest, Latin1DatabaseWithNonAsciiNamesCopiesCorrectly) {
+    Migration m(blue_cluster(), green_cluster(), "ENCODING 'LATIN1' LOCALE 'C' TEMPLATE template0");
+    // The test's own sessions say UTF8 whatever pgflip does (a SET of its own: a query string
+    // is read in the encoding in force when it arrives).
+    auto blue = m.blue().connect();
+    blue.query_or_throw("SET client_encoding = 'UTF8'");
+    blue.query_or_throw(
+        "CREATE SCHEMA \"Größe\";"
+        "CREATE TABLE \"Größe\".\"Maß\" (id int PRIMARY KEY, \"Straße\" text NOT NULL);"
+        "CREATE INDEX \"Maß_Straße_idx\" ON \"Größe\".\"Maß\" (\"Straße\");"
+        "INSERT INTO \"Größe\".\"Maß\" SELECT g, 'café naïve ' || g FROM generate_series(1, 5000) "
+        "g");
+    m.setup({"--jobs", "2"});
+    blue.query_or_throw("INSERT INTO \"Größe\".\"Maß\" VALUES (5001, 'über façade')");
+    m.wait_caught_up();
+    m.expect_same_data();
+    auto green = m.green().connect();
+    green.query_or_throw("SET client_encoding = 'UTF8'");
+    EXPECT_EQ(
+        green.query_or_throw("SELECT \"Straße\" FROM \"Größe\".\"Maß\" WHERE id = 5001").str(0, 0),
+        "über façade");
+    EXPECT_EQ(green.query_or_throw("SELECT count(*) FROM pg_class WHERE relname = 'Maß_Straße_idx'")
+                  .num(0, 0),
+              1);
+    auto status = m.status();
+    EXPECT_TRUE(status.dump().find("Maß") != std::string::npos) << status.dump();
+}
+
+// The connection holding the exported snapshot idles in its transaction for the whole copy: a
+// database default of idle_in_transaction_session_timeout must not end it (the copy workers'
+// sessions, a retry's included, import the snapshot from it), and alive() must see it if it ends.
+TEST_P(SetupTest, SnapshotHolderOutlivesTheDatabasesIdleTimeouts) {
+    Migration m(blue_cluster(), green_cluster());
+    auto admin = m.blue().connect();
+    admin.query_or_throw("ALTER DATABASE " + admin.quote_ident(m.blue().name()) +
+                         " SET idle_in_transaction_session_timeout = '300ms'");
+    auto info = pg::Conninfo::parse(m.blue().conninfo(), Side::blue);
+    ASSERT_TRUE(info.ok());
+    const std::string slot = m.name() + "_probe";
+    {
+        auto holder =
+            sync::create_slot_with_snapshot(*info, slot, pg::after(pg::milliseconds(60000)));
+        ASSERT_TRUE(holder.ok()) << holder.error().str();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+        EXPECT_TRUE(holder->alive());
+        auto reader = m.blue().connect();
+        reader.query_or_throw("SET idle_in_transaction_session_timeout = 0");
+        reader.query_or_throw("BEGIN ISOLATION LEVEL REPEATABLE READ");
+        reader.query_or_throw("SET TRANSACTION SNAPSHOT " +
+                              reader.quote_literal(holder->snapshot()));
+        reader.query_or_throw("COMMIT");
+        // And the probe sees a holder that blue did end.
+        auto ended = admin.query_or_throw(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = 'pgflip setup snapshot'");
+        ASSERT_EQ(ended.num(0, 0), 1);
+        bool gone = false;
+        for (int i = 0; i < 50 && !gone; ++i) {
+            gone = !holder->alive();
+            if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        EXPECT_TRUE(gone);
+    }
+    admin.query_or_throw("SELECT pg_drop_replication_slot(" + admin.quote_literal(slot) + ")");
 }
 
 TEST_P(SetupTest, StatusReportsDdlRunOnBlueAfterSetup) {
