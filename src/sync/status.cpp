@@ -34,7 +34,7 @@ std::optional<SetupState> read_state(const std::string& state_dir) {
     return std::move(state).value();
 }
 
-std::string setup_phase(const std::optional<SetupState>& state) {
+std::string phase_of(const std::optional<SetupState>& state) {
     if (!state) return "not started";
     if (state->complete()) return "complete";
     for (const char* step : kSteps) {
@@ -43,48 +43,82 @@ std::string setup_phase(const std::optional<SetupState>& state) {
     return "complete";
 }
 
-//! Folds the journal's copy events of the latest generation into per-item state.
+//! Folds the journal's copy events into per-item state.
 struct ItemEvents {
     std::map<int, std::string> state;  //!< item -> started / done
     std::map<int, long long> rows;
     std::map<int, long long> bytes;
+    std::map<int, int> done_in;  //!< item -> the generation that finished it
     //! "schema.table" -> building / built: the indexes and ANALYZE run beside the copy.
     std::map<std::string, std::string> indexes;
+    int generation = 0;  //!< the latest snapshot's
     long long first_ms = 0;
     long long last_ms = 0;
 };
 
-ItemEvents read_item_events(const std::string& state_dir) {
+//! A resumed setup truncated these tables on green: their earlier items are to do again.
+void forget_recopied(ItemEvents& ev, const Plan& plan, const nlohmann::json& tables) {
+    for (const auto& item : plan.items) {
+        const TablePlan* t = plan.table(item.table_oid);
+        if (t == nullptr) continue;
+        const std::string name = t->schema + "." + t->name;
+        for (const auto& recopied : tables) {
+            if (recopied != name) continue;
+            ev.state.erase(item.id);
+            ev.rows.erase(item.id);
+            ev.bytes.erase(item.id);
+            ev.done_in.erase(item.id);
+        }
+    }
+}
+
+int latest_generation(const std::vector<nlohmann::json>& events) {
+    int generation = 0;
+    for (const auto& e : events) {
+        const std::string name = e.value("event", "");
+        if (name == "setup.copy_item" || name == "setup.snapshot") {
+            generation = std::max(generation, e.value("generation", 0));
+        }
+    }
+    return generation;
+}
+
+void fold_copy_item(ItemEvents& ev, const nlohmann::json& e) {
+    int item = e.value("item", 0);
+    std::string s = e.value("state", "");
+    const int generation = e.value("generation", 0);
+    // Items done in an earlier generation stay done unless their table was copied again,
+    // which restarts them in the latest generation.
+    if (s == "started" && generation != ev.generation) return;
+    ev.state[item] = s;
+    if (s == "done") {
+        ev.rows[item] = e.value("rows", 0LL);
+        ev.bytes[item] = e.value("bytes", 0LL);
+        ev.done_in[item] = generation;
+    }
+    long long t = e.value("t_ms", 0LL);
+    if (generation == ev.generation) {
+        if (ev.first_ms == 0) ev.first_ms = t;
+        ev.last_ms = t;
+    }
+}
+
+ItemEvents read_item_events(const std::string& state_dir, const Plan& plan) {
     ItemEvents ev;
     auto events = state::read_journal(fs::path(state_dir) / "journal.jsonl");
     if (!events) return ev;
-    int generation = 0;
+    ev.generation = latest_generation(*events);
     for (const auto& e : *events) {
-        if (e.value("event", "") != "setup.copy_item") continue;
-        generation = std::max(generation, e.value("generation", 0));
-    }
-    for (const auto& e : *events) {
-        if (e.value("event", "") == "setup.index_batch" && e.contains("tables")) {
+        const std::string name = e.value("event", "");
+        if (name == "setup.index_batch" && e.contains("tables")) {
             const bool built = e.value("state", "") == "done";
             for (const auto& t : e["tables"])
                 ev.indexes[t.get<std::string>()] = built ? "built" : "building";
         }
-        if (e.value("event", "") != "setup.copy_item") continue;
-        int item = e.value("item", 0);
-        std::string s = e.value("state", "");
-        // Items done in an earlier generation stay done unless their table was copied again,
-        // which restarts them in the latest generation.
-        if (s == "started" && e.value("generation", 0) != generation) continue;
-        ev.state[item] = s;
-        if (s == "done") {
-            ev.rows[item] = e.value("rows", 0LL);
-            ev.bytes[item] = e.value("bytes", 0LL);
+        if (name == "setup.resync" && e.contains("recopied_tables")) {
+            forget_recopied(ev, plan, e["recopied_tables"]);
         }
-        long long t = e.value("t_ms", 0LL);
-        if (e.value("generation", 0) == generation) {
-            if (ev.first_ms == 0) ev.first_ms = t;
-            ev.last_ms = t;
-        }
+        if (name == "setup.copy_item") fold_copy_item(ev, e);
     }
     return ev;
 }
@@ -107,11 +141,12 @@ nlohmann::json table_entry(const TablePlan& t, int items, int done, int running,
 std::optional<CopyProgress> copy_progress(const std::string& state_dir) {
     auto state = read_state(state_dir);
     if (!state || !state->plan) return std::nullopt;
-    ItemEvents ev = read_item_events(state_dir);
+    ItemEvents ev = read_item_events(state_dir, *state->plan);
     bool copy_done = state->done("copy");
     CopyProgress p;
     std::map<std::uint32_t, std::array<int, 3>> per_table;  // items, done, running
     std::map<std::uint32_t, long long> rows;
+    long long done_this_generation = 0;  // planned bytes, for the rate
     for (const auto& item : state->plan->items) {
         auto it = ev.state.find(item.id);
         bool done = copy_done || (it != ev.state.end() && it->second == "done");
@@ -127,9 +162,14 @@ std::optional<CopyProgress> copy_progress(const std::string& state_dir) {
         p.bytes += ev.bytes[item.id];
         p.est_bytes_total += item.est_bytes;
         p.est_bytes_done += done ? item.est_bytes : 0;
+        auto in = ev.done_in.find(item.id);
+        if (in != ev.done_in.end() && in->second == ev.generation) {
+            done_this_generation += item.est_bytes;
+        }
     }
+    // Items kept from an earlier generation took none of this generation's time.
     double seconds = static_cast<double>(ev.last_ms - ev.first_ms) / 1000.0;
-    if (seconds > 0) p.rate_bytes_s = static_cast<double>(p.est_bytes_done) / seconds;
+    if (seconds > 0) p.rate_bytes_s = static_cast<double>(done_this_generation) / seconds;
     // Indexes and ANALYZE: beside the copy (index_batch events), else in the post-data step.
     const bool post_data_done = state->done("post_data");
     for (const auto& t : state->plan->tables) {
@@ -140,6 +180,10 @@ std::optional<CopyProgress> copy_progress(const std::string& state_dir) {
         p.tables.push_back(table_entry(t, c[0], c[1], c[2], rows[t.oid], indexes));
     }
     return p;
+}
+
+std::string setup_phase(const std::string& state_dir) {
+    return phase_of(read_state(state_dir));
 }
 
 namespace {
@@ -238,7 +282,7 @@ nlohmann::json lag_json(const nlohmann::json& slot, const nlohmann::json& beat,
 }
 
 nlohmann::json setup_json(const config::Config& config, const std::optional<SetupState>& state) {
-    nlohmann::json j = {{"state", setup_phase(state)}};
+    nlohmann::json j = {{"state", phase_of(state)}};
     if (state && state->slot) j["generation"] = state->slot->generation;
     auto progress = copy_progress(config.state_dir);
     if (!progress) return j;

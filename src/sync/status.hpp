@@ -37,6 +37,9 @@ struct CopyProgress {
 //! setup has not planned a copy yet.
 [[nodiscard]] std::optional<CopyProgress> copy_progress(const std::string& state_dir);
 
+//! "complete", "not started" or the step setup is at, from its state in `state_dir`.
+[[nodiscard]] std::string setup_phase(const std::string& state_dir);
+
 //! Everything status shows, as a JSON document. `previous` (from the last --watch round)
 //! gives the lag trend; the new sample is returned through `sample`.
 Result<nlohmann::json> gather_status(const config::Config& config,
