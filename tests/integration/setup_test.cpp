@@ -1,7 +1,9 @@
 // pgflip setup and status against real servers, for every upgrade pair (14 -> 16, 15 -> 17, ...):
 // a copy under a steady write load ends with green equal to blue; types and odd identifiers
-// survive; status reports streaming, lag, the slot and DDL run on blue afterwards.
+// survive; status reports streaming, lag, the slot and DDL run on blue afterwards, and says so
+// when the slot is gone or green is down.
 #include "setup_fixture.hpp"
+#include "sync/state.hpp"
 
 namespace pgflip::test {
 namespace {
@@ -366,6 +368,77 @@ TEST_P(SetupTest, RefusesAGreenDatabaseThatIsNotEmpty) {
     auto r = m.run({"setup"});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("already has 1 tables"), std::string::npos) << r.err;
+}
+
+//! setup's state as a resumed copy leaves it (the slot of generation `generation`), with the slot
+//! itself made on blue and 3 MB written after it, so its consumer is behind.
+void resumed_copy_state(const Migration& m, const std::string& slot, int generation) {
+    auto blue = m.blue().connect();
+    blue.query_or_throw("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", {slot});
+    blue.query_or_throw(
+        "CREATE TABLE filler (id int PRIMARY KEY, v text);"
+        "INSERT INTO filler SELECT g, repeat('x', 1000) FROM generate_series(1, 3000) g");
+    sync::SetupState s;
+    s.name = m.name();
+    s.done_steps = {"globals", "blue_objects", "pre_data"};
+    s.slot = sync::SlotState{slot, "0/0", generation};
+    std::ofstream(m.state_dir() / "setup.json") << sync::to_json(s).dump();
+}
+
+//! A resumed setup copies under <name>_slot_g2 until its subscription step: status reads that
+//! slot's WAL, and says plainly when the slot setup recorded is gone, never "caught up".
+TEST_P(SetupTest, StatusReadsTheSlotSetupRecordsAndSaysWhenItIsGone) {
+    Migration m(blue_cluster(), green_cluster());
+    const std::string slot = m.name() + "_slot_g2";
+    resumed_copy_state(m, slot, 2);
+    auto status = m.status();
+    EXPECT_EQ(status["slot"]["name"], slot);
+    EXPECT_EQ(status["slot"]["state"], "ok") << status["slot"].dump();
+    EXPECT_GT(status["slot"]["retained_bytes"].get<long long>(), 1024 * 1024);
+    EXPECT_FALSE(status["lag"]["caught_up"].get<bool>()) << status["lag"].dump();
+
+    m.blue().connect().query_or_throw("SELECT pg_drop_replication_slot($1)", {slot});
+    auto r = m.run({"--json", "status"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    auto gone = nlohmann::json::parse(r.out);
+    EXPECT_FALSE(gone["ok"].get<bool>());
+    EXPECT_EQ(gone["slot"]["state"], "missing");
+    EXPECT_FALSE(gone["lag"]["caught_up"].get<bool>()) << gone["lag"].dump();
+    EXPECT_TRUE(gone["lag"]["bytes"].is_null()) << gone["lag"].dump();
+    auto human = m.run({"status"});
+    EXPECT_NE(human.out.find(slot + " MISSING on blue"), std::string::npos) << human.out;
+    EXPECT_EQ(human.out.find("(caught up)"), std::string::npos) << human.out;
+}
+
+//! A port on 127.0.0.1 that nothing listens on (bound, then closed).
+std::string closed_port_conninfo() {
+    int port = lab::free_port();
+    return "host=127.0.0.1 port=" + std::to_string(port) + " dbname=postgres connect_timeout=3";
+}
+
+//! Green down: the WAL piling up on blue's slot is what matters most, and status still shows
+//! it; green is named as unreachable and status fails.
+TEST_P(SetupTest, StatusShowsBluesSlotWhenGreenIsUnreachable) {
+    Migration m(blue_cluster(), green_cluster());
+    const std::string slot = m.name() + "_slot";
+    resumed_copy_state(m, slot, 1);
+    const std::string green = closed_port_conninfo();
+    auto r = m.run_with_green(green, {"--json", "status"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    auto doc = nlohmann::json::parse(r.out);
+    EXPECT_FALSE(doc["ok"].get<bool>());
+    EXPECT_FALSE(doc["green"]["reachable"].get<bool>()) << doc.dump();
+    EXPECT_NE(doc["green"].value("error", "").find("green"), std::string::npos) << doc.dump();
+    EXPECT_TRUE(doc["blue"]["reachable"].get<bool>());
+    EXPECT_FALSE(doc["blue"].value("version", "").empty());
+    EXPECT_EQ(doc["slot"]["state"], "ok") << doc["slot"].dump();
+    EXPECT_GT(doc["slot"]["retained_bytes"].get<long long>(), 1024 * 1024);
+    EXPECT_FALSE(doc["lag"]["caught_up"].get<bool>());
+    auto human = m.run_with_green(green, {"status"});
+    EXPECT_EQ(human.exit_code, 1);
+    EXPECT_NE(human.out.find("green:        UNREACHABLE"), std::string::npos) << human.out;
+    EXPECT_NE(human.out.find("slot:         " + slot + ", inactive, retains"), std::string::npos)
+        << human.out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Pairs, SetupTest, ::testing::ValuesIn(upgrade_pairs()), pair_name);

@@ -1,5 +1,6 @@
 // status's copy progress, read from setup's state and journal: each table's copy state, and
-// whether its indexes and ANALYZE ran beside the copy yet; and the step setup is at.
+// whether its indexes and ANALYZE ran beside the copy yet; the step setup is at; and lag, which
+// is never "caught up" without a slot to measure it.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -128,6 +129,57 @@ TEST_F(CopyProgressTest, TheAutovacuumStepIsNamedWhileItRuns) {
     write_state(
         {"globals", "blue_objects", "pre_data", "copy", "ddl_trigger", "post_data", "analyze"});
     EXPECT_EQ(setup_phase(dir_.string()), "in progress or interrupted at autovacuum");
+}
+
+nlohmann::json lag_for(const nlohmann::json& slot, bool green_reachable = true) {
+    LagSample sample;
+    return measure_lag(slot, {{"written", false}}, green_reachable, std::nullopt, sample);
+}
+
+TEST(StatusLag, NeverCaughtUpWithoutASlotToMeasure) {
+    const nlohmann::json missing = {{"name", "shop_slot"}, {"exists", false}, {"state", "missing"}};
+    const nlohmann::json unread = {
+        {"name", "shop_slot"}, {"state", "unknown"}, {"error", "blue: column does not exist"}};
+    const nlohmann::json lost = {{"name", "shop_slot"},
+                                 {"exists", true},
+                                 {"state", "lost"},
+                                 {"lag_bytes", 0},
+                                 {"wal_status", "lost"}};
+    for (const auto& slot : {missing, unread, lost}) {
+        auto lag = lag_for(slot);
+        EXPECT_FALSE(lag["caught_up"].get<bool>()) << slot.dump();
+        EXPECT_TRUE(lag["bytes"].is_null()) << slot.dump();
+        EXPECT_NE(lag.value("not_known", "").find("shop_slot"), std::string::npos) << lag.dump();
+    }
+}
+
+TEST(StatusLag, NotCaughtUpWhenGreenIsUnreachable) {
+    const nlohmann::json slot = {
+        {"name", "shop_slot"}, {"exists", true}, {"state", "ok"}, {"lag_bytes", 100}};
+    EXPECT_TRUE(lag_for(slot)["caught_up"].get<bool>());
+    auto lag = lag_for(slot, false);
+    EXPECT_FALSE(lag["caught_up"].get<bool>());
+    EXPECT_EQ(lag["bytes"], 100) << "blue's side is still shown";
+}
+
+TEST(StatusRender, SaysPlainlyWhenTheSlotIsMissingOrGreenUnreachable) {
+    const nlohmann::json slot = {{"name", "shop_slot_g2"},
+                                 {"exists", false},
+                                 {"state", "missing"},
+                                 {"fix", "run pgflip setup again"}};
+    nlohmann::json doc = {{"blue", {{"reachable", true}, {"version", "14.23"}}},
+                          {"green", {{"reachable", false}, {"error", "green: could not connect"}}},
+                          {"setup", {{"state", "in progress or interrupted at copy"}}},
+                          {"subscription", {{"name", "shop_sub"}, {"state", "unknown"}}},
+                          {"slot", slot},
+                          {"lag", lag_for(slot, false)},
+                          {"apply_errors", {{"available", false}}}};
+    const std::string text = render_status(doc);
+    EXPECT_NE(text.find("green:        UNREACHABLE: green: could not connect"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("shop_slot_g2 MISSING on blue"), std::string::npos) << text;
+    EXPECT_NE(text.find("lag:          unknown"), std::string::npos) << text;
+    EXPECT_EQ(text.find("(caught up)"), std::string::npos) << text;
 }
 
 }  // namespace
