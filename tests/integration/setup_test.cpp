@@ -1,7 +1,7 @@
 // pgflip setup and status against real servers, for every upgrade pair (14 -> 16, 15 -> 17, ...):
 // a copy under a steady write load ends with green equal to blue; types and odd identifiers
 // survive; status reports streaming, lag, the slot and DDL run on blue afterwards, and says so
-// when the slot is gone or green is down.
+// when the slot is gone or green is down; an interrupted roles step leaves no half-made role.
 #include "setup_fixture.hpp"
 #include "sync/state.hpp"
 
@@ -439,6 +439,87 @@ TEST_P(SetupTest, StatusShowsBluesSlotWhenGreenIsUnreachable) {
     EXPECT_NE(human.out.find("green:        UNREACHABLE"), std::string::npos) << human.out;
     EXPECT_NE(human.out.find("slot:         " + slot + ", inactive, retains"), std::string::npos)
         << human.out;
+}
+
+//! Roles are per cluster: dropped on both sides whatever the test's outcome.
+class RoleCleanup {
+  public:
+    RoleCleanup(const Migration& m, std::vector<std::string> roles)
+        : m_(m), roles_(std::move(roles)) {}
+    RoleCleanup(const RoleCleanup&) = delete;
+    RoleCleanup& operator=(const RoleCleanup&) = delete;
+    ~RoleCleanup() {
+        for (const TestDatabase* db : {&m_.blue(), &m_.green()}) {
+            auto conn = db->connect();
+            for (const auto& role : roles_) {
+                ignore_failure(conn.query("DROP ROLE IF EXISTS " + conn.quote_ident(role)));
+            }
+        }
+    }
+
+  private:
+    const Migration& m_;
+    std::vector<std::string> roles_;
+};
+
+//! The roles step dies after CREATE ROLE app and before its password, LOGIN and settings (here:
+//! a later CREATE ROLE fails). Nothing of it may stay on green, or the next run would keep app
+//! half-made for good; the next run gives app everything blue has.
+TEST_P(SetupTest, AnInterruptedRolesStepLeavesNoHalfMadeRole) {
+    Migration m(blue_cluster(), green_cluster());
+    const std::string app = m.name() + "_app";
+    const std::string late = m.name() + "_zlate";  // after app in pg_dumpall's order
+    RoleCleanup cleanup(m, {app, late});
+    auto blue = m.blue().connect();
+    blue.query_or_throw("CREATE TABLE t (id int PRIMARY KEY)");
+    blue.query_or_throw("CREATE ROLE " + blue.quote_ident(app) +
+                        " LOGIN PASSWORD 'secret-app-pw'; ALTER ROLE " + blue.quote_ident(app) +
+                        " SET work_mem = '7MB'; CREATE ROLE " + blue.quote_ident(late));
+    std::string hash =
+        blue.query_or_throw("SELECT rolpassword FROM pg_authid WHERE rolname = $1", {app})
+            .str(0, 0);
+    // Another session creates `late` on green and commits only once setup's CREATE ROLE waits
+    // for it: setup's CREATE ROLE then fails, after app's statements ran.
+    auto holder = m.green().connect();
+    holder.query_or_throw("BEGIN; CREATE ROLE " + holder.quote_ident(late));
+    pid_t pid = m.start_setup({}, m.state_dir() / "first.log");
+    auto watcher = m.green().connect();
+    bool waiting = false;
+    for (int i = 0; i < 600 && !waiting; ++i) {
+        waiting = watcher
+                      .query_or_throw(
+                          "SELECT count(*) > 0 FROM pg_stat_activity WHERE wait_event_type = "
+                          "'Lock' AND query ILIKE 'CREATE ROLE%' AND pid <> pg_backend_pid()")
+                      .boolean(0, 0);
+        if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    holder.query_or_throw("COMMIT");
+    int wait_status = 0;
+    ::waitpid(pid, &wait_status, 0);
+    ASSERT_TRUE(waiting) << "setup never waited on CREATE ROLE";
+    EXPECT_EQ(WEXITSTATUS(wait_status), 1);
+    auto green = m.green().connect();
+    const char* role_q = "SELECT count(*) FROM pg_roles WHERE rolname = $1";
+    EXPECT_EQ(green.query_or_throw(role_q, {app}).num(0, 0), 0) << "no half-made role";
+
+    auto report = m.setup();
+    auto made = green.query_or_throw(
+        "SELECT a.rolcanlogin, a.rolpassword = $2, "
+        "       (SELECT string_agg(c, ',') FROM pg_db_role_setting s, unnest(s.setconfig) c "
+        "         WHERE s.setrole = a.oid AND s.setdatabase = 0) "
+        "  FROM pg_authid a WHERE a.rolname = $1",
+        {app, hash});
+    ASSERT_EQ(made.size(), 1);
+    EXPECT_TRUE(made.boolean(0, 0)) << "LOGIN";
+    EXPECT_TRUE(made.boolean(0, 1)) << "blue's password";
+    EXPECT_EQ(made.str(0, 2), "work_mem=7MB");
+    std::ifstream log(m.state_dir() / "first.log");
+    std::string first((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    std::ifstream journal(m.state_dir() / "journal.jsonl");
+    std::string events((std::istreambuf_iterator<char>(journal)), std::istreambuf_iterator<char>());
+    for (const std::string& text : {first, events, report.dump()}) {
+        EXPECT_EQ(text.find(hash), std::string::npos) << "the password hash leaked";
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Pairs, SetupTest, ::testing::ValuesIn(upgrade_pairs()), pair_name);
