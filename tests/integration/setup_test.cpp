@@ -410,6 +410,42 @@ TEST_P(SetupTest, StatusReadsTheSlotSetupRecordsAndSaysWhenItIsGone) {
     EXPECT_EQ(human.out.find("(caught up)"), std::string::npos) << human.out;
 }
 
+//! A slot blue invalidated (past max_slot_wal_keep_size) keeps no WAL and can never stream
+//! again: status says it is lost, never "retains 0 B" or caught up. Blue is this test's own
+//! server, since the limit holds for the whole server.
+TEST_P(SetupTest, StatusSaysWhenBlueInvalidatedTheSlot) {
+    lab::ClusterOptions options;
+    options.major = GetParam().first;
+    options.settings = {{"max_slot_wal_keep_size", "1MB"}};
+    auto blue_server = must(lab::Cluster::start(options));
+    Migration m(blue_server, green_cluster());
+    const std::string slot = m.name() + "_slot";
+    resumed_copy_state(m, slot, 1);
+    auto blue = m.blue().connect();
+    for (int i = 1; i <= 3; ++i) {
+        blue.query_or_throw("UPDATE filler SET v = v || $1 WHERE id <= 500", {std::to_string(i)});
+        blue.query_or_throw("SELECT pg_switch_wal()");
+    }
+    blue.query_or_throw("CHECKPOINT");
+    auto wal = blue.query_or_throw(
+        "SELECT wal_status, restart_lsn IS NULL FROM pg_replication_slots WHERE slot_name = $1",
+        {slot});
+    ASSERT_EQ(wal.str(0, 0), "lost") << "blue did not invalidate the slot";
+
+    auto r = m.run({"--json", "status"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    auto doc = nlohmann::json::parse(r.out);
+    EXPECT_EQ(doc["slot"]["state"], "lost") << doc["slot"].dump();
+    EXPECT_TRUE(doc["slot"]["retained_bytes"].is_null()) << doc["slot"].dump();
+    EXPECT_FALSE(doc["slot"].value("fix", "").empty());
+    EXPECT_FALSE(doc["lag"]["caught_up"].get<bool>()) << doc["lag"].dump();
+    auto human = m.run({"status"});
+    EXPECT_NE(human.out.find(slot + " LOST (invalidated), inactive, retains unknown"),
+              std::string::npos)
+        << human.out;
+    EXPECT_EQ(human.out.find("(caught up)"), std::string::npos) << human.out;
+}
+
 //! A port on 127.0.0.1 that nothing listens on (bound, then closed).
 std::string closed_port_conninfo() {
     int port = lab::free_port();
