@@ -24,32 +24,45 @@ Result<ServerInfo> describe(pg::Connection& conn) {
     return info;
 }
 
-Result<Servers> connect_servers(const config::Config& config, pg::Deadline deadline) {
-    PGFLIP_TRY(config::require_servers(config));
+Result<Connected> connect_described(const std::string& conninfo, Side side, pg::Deadline deadline) {
+    auto conn = connect_side(conninfo, side, deadline);
+    if (!conn.ok()) return conn.take_error();
+    auto info = describe(*conn);
+    if (!info.ok()) return info.take_error();
+    return Connected{std::move(conn).value(), std::move(info).value()};
+}
+
+Sides connect_each(const config::Config& config, pg::Deadline deadline) {
     auto green_future = std::async(
-        std::launch::async, [&] { return connect_side(config.green, Side::green, deadline); });
-    auto blue = connect_side(config.blue, Side::blue, deadline);
-    auto green = green_future.get();
-    if (!blue.ok()) return blue.take_error();
-    if (!green.ok()) return green.take_error();
-    auto bi = describe(*blue);
-    if (!bi.ok()) return bi.take_error();
-    auto gi = describe(*green);
-    if (!gi.ok()) return gi.take_error();
-    if (bi->system_identifier == gi->system_identifier) {
+        std::launch::async, [&] { return connect_described(config.green, Side::green, deadline); });
+    auto blue = connect_described(config.blue, Side::blue, deadline);
+    return {std::move(blue), green_future.get()};
+}
+
+Status check_pair(const ServerInfo& blue, const ServerInfo& green) {
+    if (blue.system_identifier == green.system_identifier) {
         return make_error(
             Side::green,
-            "blue and green are the same server (system identifier " + bi->system_identifier + ")",
+            "blue and green are the same server (system identifier " + blue.system_identifier + ")",
             "point green at the new server, not at blue");
     }
-    if (gi->major() < bi->major()) {
+    if (green.major() < blue.major()) {
         return make_error(
             Side::green,
-            "green runs PostgreSQL " + gi->version + ", older than blue's " + bi->version,
+            "green runs PostgreSQL " + green.version + ", older than blue's " + blue.version,
             "green must run the same or a newer major version than blue");
     }
-    return Servers{std::move(blue).value(), std::move(green).value(), std::move(bi).value(),
-                   std::move(gi).value()};
+    return {};
+}
+
+Result<Servers> connect_servers(const config::Config& config, pg::Deadline deadline) {
+    PGFLIP_TRY(config::require_servers(config));
+    auto sides = connect_each(config, deadline);
+    if (!sides.blue.ok()) return sides.blue.take_error();
+    if (!sides.green.ok()) return sides.green.take_error();
+    PGFLIP_TRY(check_pair(sides.blue->info, sides.green->info));
+    return Servers{std::move(sides.blue->conn), std::move(sides.green->conn),
+                   std::move(sides.blue->info), std::move(sides.green->info)};
 }
 
 }  // namespace pgflip::catalog

@@ -25,10 +25,28 @@ struct Servers {
     ServerInfo green_info;
 };
 
+//! One server, connected and described.
+struct Connected {
+    pg::Connection conn;
+    ServerInfo info;
+};
+
+//! Each side on its own: a side that cannot be reached does not hide the other.
+struct Sides {
+    Result<Connected> blue;
+    Result<Connected> green;
+};
+
 //! Reads server facts over an open connection.
 Result<ServerInfo> describe(pg::Connection& conn);
 //! Connects to one side from its conninfo text.
 Result<pg::Connection> connect_side(const std::string& conninfo, Side side, pg::Deadline deadline);
+//! Connects to one side and describes it.
+Result<Connected> connect_described(const std::string& conninfo, Side side, pg::Deadline deadline);
+//! Connects to both, in parallel, each with its own outcome (no pair checks).
+[[nodiscard]] Sides connect_each(const config::Config& config, pg::Deadline deadline);
+//! Refuses pairs a migration cannot use: one server twice, or green older than blue.
+Status check_pair(const ServerInfo& blue, const ServerInfo& green);
 //! Connects to both, in parallel, and refuses pairs a migration cannot use.
 Result<Servers> connect_servers(const config::Config& config, pg::Deadline deadline);
 

@@ -40,7 +40,8 @@ int run_status(const GlobalOptions& global, const StatusOptions& options) {
         } else {
             report_error(doc.error(), global.json);  // --watch keeps trying
         }
-        if (!options.watch) return kOk;
+        // What could be read is shown; an unreachable side or a lost slot still fails.
+        if (!options.watch) return doc->value("ok", false) ? kOk : kFailure;
         std::this_thread::sleep_for(std::chrono::duration<double>(options.interval_s));
     }
 }

@@ -6,6 +6,7 @@
 
 #include "sql/queries.hpp"
 #include "sync/process.hpp"
+#include "sync/session.hpp"
 
 namespace pgflip::sync {
 
@@ -155,35 +156,70 @@ std::optional<std::string> statement_role(std::string_view statement) {
     return std::nullopt;
 }
 
-Result<GlobalsResult> copy_roles(const Tools& tools, const pg::Conninfo& blue,
-                                 pg::Connection& green, pg::Deadline deadline) {
-    auto existing = green_roles(green, deadline);
-    if (!existing) return existing.take_error();
-    auto script = dump_roles(tools, blue, deadline);
-    if (!script) return script.take_error();
+namespace {
+
+//! Runs one statement inside the open transaction, undoing only it when it fails. The outer
+//! Result fails when the transaction itself is broken; the inner error is the statement's.
+Result<std::optional<Error>> apply_one(pg::Connection& green, const std::string& stmt,
+                                       pg::Deadline deadline) {
+    PGFLIP_TRY(exec(green, "SAVEPOINT pgflip_role", deadline));
+    auto applied = green.query(stmt, deadline);
+    if (applied.ok()) {
+        PGFLIP_TRY(exec(green, "RELEASE SAVEPOINT pgflip_role", deadline));
+        return std::optional<Error>();
+    }
+    PGFLIP_TRY(exec(green, "ROLLBACK TO SAVEPOINT pgflip_role", deadline));
+    return std::optional<Error>(applied.take_error());
+}
+
+//! Applies the script's statements for roles green does not have, inside the open transaction.
+Result<GlobalsResult> apply_roles(pg::Connection& green, const std::string& script,
+                                  const std::set<std::string>& existing, pg::Deadline deadline) {
     GlobalsResult result;
     std::set<std::string> kept;
-    for (const auto& stmt : split_statements(*script)) {
+    for (const auto& stmt : split_statements(script)) {
         if (starts_with_ci(stmt, "SET ")) continue;  // pg_dumpall's session settings
         auto role = statement_role(stmt);
-        if (role && existing->count(*role) > 0) {
+        if (role && existing.count(*role) > 0) {
             kept.insert(*role);
             continue;
         }
-        if (role && starts_with_ci(stmt, "CREATE ROLE ")) ++result.roles_created;
-        auto applied = green.query(stmt, deadline);
-        if (applied.ok()) continue;
-        if (role && starts_with_ci(stmt, "CREATE ROLE ")) {
-            Error e = applied.take_error();
+        const bool creates = role && starts_with_ci(stmt, "CREATE ROLE ");
+        if (creates) ++result.roles_created;
+        auto failed = apply_one(green, stmt, deadline);
+        if (!failed) return failed.take_error();
+        if (!*failed) continue;
+        Error e = std::move(**failed);
+        if (creates) {
             e.message = "could not create role \"" + *role + "\" on green: " + e.message;
             return e;
         }
         // Never the statement itself: it may carry a password hash.
         result.warnings.push_back(
             (role ? "role \"" + *role + "\": " : std::string("role membership or setting: ")) +
-            applied.error().message);
+            e.message);
     }
     result.roles_kept = static_cast<int>(kept.size());
+    return result;
+}
+
+}  // namespace
+
+Result<GlobalsResult> copy_roles(const Tools& tools, const pg::Conninfo& blue,
+                                 pg::Connection& green, pg::Deadline deadline) {
+    auto existing = green_roles(green, deadline);
+    if (!existing) return existing.take_error();
+    auto script = dump_roles(tools, blue, deadline);
+    if (!script) return script.take_error();
+    // One transaction: a run that dies between CREATE ROLE and the ALTER ROLE giving it LOGIN,
+    // its password or its settings leaves no half-made role that the next run would keep.
+    PGFLIP_TRY(exec(green, "BEGIN", deadline));
+    auto result = apply_roles(green, *script, *existing, deadline);
+    if (!result) {
+        ignore_failure(green.query("ROLLBACK", pg::after(pg::milliseconds(60000))));
+        return result.take_error();
+    }
+    PGFLIP_TRY(exec(green, "COMMIT", deadline));
     return result;
 }
 

@@ -1,5 +1,6 @@
-// Roles from blue to green: pg_dumpall --roles-only, applied statement by statement. Roles that
-// green already has are left as they are; memberships are granted. Statements are never printed
+// Roles from blue to green: pg_dumpall --roles-only, applied in one transaction (every statement
+// it emits is transactional), statement by statement. Roles that green already has are left as
+// they are; memberships are granted. Statements are never printed
 // or logged: ALTER ROLE ... PASSWORD carries a password hash.
 #pragma once
 

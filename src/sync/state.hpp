@@ -72,9 +72,9 @@ struct QualifiedName {
 };
 
 //! Steps of setup, in the order they run.
-inline constexpr const char* kSteps[] = {"globals",     "blue_objects", "pre_data", "copy",
-                                         "ddl_trigger", "post_data",    "analyze",  "subscription",
-                                         "sequences",   "cleanup"};
+inline constexpr const char* kSteps[] = {"globals",      "blue_objects", "pre_data", "copy",
+                                         "ddl_trigger",  "post_data",    "analyze",  "autovacuum",
+                                         "subscription", "sequences",    "cleanup"};
 
 struct SetupState {
     std::string name;  //!< config name: publication, slot and subscription prefix

@@ -34,7 +34,7 @@ std::optional<SetupState> read_state(const std::string& state_dir) {
     return std::move(state).value();
 }
 
-std::string setup_phase(const std::optional<SetupState>& state) {
+std::string phase_of(const std::optional<SetupState>& state) {
     if (!state) return "not started";
     if (state->complete()) return "complete";
     for (const char* step : kSteps) {
@@ -43,48 +43,82 @@ std::string setup_phase(const std::optional<SetupState>& state) {
     return "complete";
 }
 
-//! Folds the journal's copy events of the latest generation into per-item state.
+//! Folds the journal's copy events into per-item state.
 struct ItemEvents {
     std::map<int, std::string> state;  //!< item -> started / done
     std::map<int, long long> rows;
     std::map<int, long long> bytes;
+    std::map<int, int> done_in;  //!< item -> the generation that finished it
     //! "schema.table" -> building / built: the indexes and ANALYZE run beside the copy.
     std::map<std::string, std::string> indexes;
+    int generation = 0;  //!< the latest snapshot's
     long long first_ms = 0;
     long long last_ms = 0;
 };
 
-ItemEvents read_item_events(const std::string& state_dir) {
+//! A resumed setup truncated these tables on green: their earlier items are to do again.
+void forget_recopied(ItemEvents& ev, const Plan& plan, const nlohmann::json& tables) {
+    for (const auto& item : plan.items) {
+        const TablePlan* t = plan.table(item.table_oid);
+        if (t == nullptr) continue;
+        const std::string name = t->schema + "." + t->name;
+        for (const auto& recopied : tables) {
+            if (recopied != name) continue;
+            ev.state.erase(item.id);
+            ev.rows.erase(item.id);
+            ev.bytes.erase(item.id);
+            ev.done_in.erase(item.id);
+        }
+    }
+}
+
+int latest_generation(const std::vector<nlohmann::json>& events) {
+    int generation = 0;
+    for (const auto& e : events) {
+        const std::string name = e.value("event", "");
+        if (name == "setup.copy_item" || name == "setup.snapshot") {
+            generation = std::max(generation, e.value("generation", 0));
+        }
+    }
+    return generation;
+}
+
+void fold_copy_item(ItemEvents& ev, const nlohmann::json& e) {
+    int item = e.value("item", 0);
+    std::string s = e.value("state", "");
+    const int generation = e.value("generation", 0);
+    // Items done in an earlier generation stay done unless their table was copied again,
+    // which restarts them in the latest generation.
+    if (s == "started" && generation != ev.generation) return;
+    ev.state[item] = s;
+    if (s == "done") {
+        ev.rows[item] = e.value("rows", 0LL);
+        ev.bytes[item] = e.value("bytes", 0LL);
+        ev.done_in[item] = generation;
+    }
+    long long t = e.value("t_ms", 0LL);
+    if (generation == ev.generation) {
+        if (ev.first_ms == 0) ev.first_ms = t;
+        ev.last_ms = t;
+    }
+}
+
+ItemEvents read_item_events(const std::string& state_dir, const Plan& plan) {
     ItemEvents ev;
     auto events = state::read_journal(fs::path(state_dir) / "journal.jsonl");
     if (!events) return ev;
-    int generation = 0;
+    ev.generation = latest_generation(*events);
     for (const auto& e : *events) {
-        if (e.value("event", "") != "setup.copy_item") continue;
-        generation = std::max(generation, e.value("generation", 0));
-    }
-    for (const auto& e : *events) {
-        if (e.value("event", "") == "setup.index_batch" && e.contains("tables")) {
+        const std::string name = e.value("event", "");
+        if (name == "setup.index_batch" && e.contains("tables")) {
             const bool built = e.value("state", "") == "done";
             for (const auto& t : e["tables"])
                 ev.indexes[t.get<std::string>()] = built ? "built" : "building";
         }
-        if (e.value("event", "") != "setup.copy_item") continue;
-        int item = e.value("item", 0);
-        std::string s = e.value("state", "");
-        // Items done in an earlier generation stay done unless their table was copied again,
-        // which restarts them in the latest generation.
-        if (s == "started" && e.value("generation", 0) != generation) continue;
-        ev.state[item] = s;
-        if (s == "done") {
-            ev.rows[item] = e.value("rows", 0LL);
-            ev.bytes[item] = e.value("bytes", 0LL);
+        if (name == "setup.resync" && e.contains("recopied_tables")) {
+            forget_recopied(ev, plan, e["recopied_tables"]);
         }
-        long long t = e.value("t_ms", 0LL);
-        if (e.value("generation", 0) == generation) {
-            if (ev.first_ms == 0) ev.first_ms = t;
-            ev.last_ms = t;
-        }
+        if (name == "setup.copy_item") fold_copy_item(ev, e);
     }
     return ev;
 }
@@ -107,11 +141,12 @@ nlohmann::json table_entry(const TablePlan& t, int items, int done, int running,
 std::optional<CopyProgress> copy_progress(const std::string& state_dir) {
     auto state = read_state(state_dir);
     if (!state || !state->plan) return std::nullopt;
-    ItemEvents ev = read_item_events(state_dir);
+    ItemEvents ev = read_item_events(state_dir, *state->plan);
     bool copy_done = state->done("copy");
     CopyProgress p;
     std::map<std::uint32_t, std::array<int, 3>> per_table;  // items, done, running
     std::map<std::uint32_t, long long> rows;
+    long long done_this_generation = 0;  // planned bytes, for the rate
     for (const auto& item : state->plan->items) {
         auto it = ev.state.find(item.id);
         bool done = copy_done || (it != ev.state.end() && it->second == "done");
@@ -127,9 +162,14 @@ std::optional<CopyProgress> copy_progress(const std::string& state_dir) {
         p.bytes += ev.bytes[item.id];
         p.est_bytes_total += item.est_bytes;
         p.est_bytes_done += done ? item.est_bytes : 0;
+        auto in = ev.done_in.find(item.id);
+        if (in != ev.done_in.end() && in->second == ev.generation) {
+            done_this_generation += item.est_bytes;
+        }
     }
+    // Items kept from an earlier generation took none of this generation's time.
     double seconds = static_cast<double>(ev.last_ms - ev.first_ms) / 1000.0;
-    if (seconds > 0) p.rate_bytes_s = static_cast<double>(p.est_bytes_done) / seconds;
+    if (seconds > 0) p.rate_bytes_s = static_cast<double>(done_this_generation) / seconds;
     // Indexes and ANALYZE: beside the copy (index_batch events), else in the post-data step.
     const bool post_data_done = state->done("post_data");
     for (const auto& t : state->plan->tables) {
@@ -140,6 +180,10 @@ std::optional<CopyProgress> copy_progress(const std::string& state_dir) {
         p.tables.push_back(table_entry(t, c[0], c[1], c[2], rows[t.oid], indexes));
     }
     return p;
+}
+
+std::string setup_phase(const std::string& state_dir) {
+    return phase_of(read_state(state_dir));
 }
 
 namespace {
@@ -166,20 +210,42 @@ nlohmann::json heartbeat(pg::Connection& blue, pg::Connection& green) {
     return out;
 }
 
+nlohmann::json num_or_null(const pg::Rows& rows, int col) {
+    return rows.is_null(0, col) ? nlohmann::json() : nlohmann::json(rows.num(0, col));
+}
+
+//! What the operator should do about the slot in `state` (missing, lost).
+std::string slot_fix(const std::string& state) {
+    return "the subscription cannot stream without it" +
+           std::string(state == "lost" ? " (blue removed the WAL it needed)" : "") +
+           ": before setup is complete, run pgflip setup again (it takes a new snapshot and "
+           "copies again what it cannot prove unchanged); after, replication must be set up "
+           "again (pgflip finalize, then pgflip setup into an empty green database)";
+}
+
+//! The slot and its WAL; `state` is ok, missing, lost (invalidated) or unknown (not read).
 nlohmann::json slot_json(pg::Connection& blue, const std::string& slot) {
     auto rows = blue.query(sql::sync_status_slot, {slot}, pg::after(kQuery));
-    if (!rows) return {{"name", slot}, {"error", rows.error().str()}};
-    if (rows->empty()) return {{"name", slot}, {"exists", false}};
+    if (!rows) return {{"name", slot}, {"state", "unknown"}, {"error", rows.error().str()}};
+    if (rows->empty()) {
+        return {
+            {"name", slot}, {"exists", false}, {"state", "missing"}, {"fix", slot_fix("missing")}};
+    }
+    const std::string wal_status = rows->opt(0, 6).value_or("");
+    // An invalidated slot keeps no WAL (no restart_lsn) and can never be streamed from again.
+    const bool lost = wal_status == "lost" || rows->is_null(0, 4);
     nlohmann::json j = {{"name", slot},
                         {"exists", true},
+                        {"state", lost ? "lost" : "ok"},
                         {"active", rows->boolean(0, 0)},
-                        {"confirmed_flush_lsn", rows->str(0, 2)},
+                        {"confirmed_flush_lsn", rows->opt(0, 2).value_or("")},
                         {"current_lsn", rows->str(0, 3)},
-                        {"retained_bytes", rows->num(0, 4)},
-                        {"lag_bytes", rows->num(0, 5)},
-                        {"wal_status", rows->str(0, 6)},
-                        {"max_slot_wal_keep_size", rows->str(0, 8)}};
-    j["safe_wal_size"] = rows->is_null(0, 7) ? nlohmann::json() : nlohmann::json(rows->num(0, 7));
+                        {"retained_bytes", num_or_null(*rows, 4)},
+                        {"lag_bytes", num_or_null(*rows, 5)},
+                        {"wal_status", wal_status},
+                        {"safe_wal_size", num_or_null(*rows, 7)},
+                        {"max_slot_wal_keep_size", rows->opt(0, 8).value_or("-1")}};
+    if (lost) j["fix"] = slot_fix("lost");
     return j;
 }
 
@@ -217,28 +283,8 @@ nlohmann::json errors_json(pg::Connection& green, int green_major, const std::st
             {"stats_reset", rows->opt(0, 2).value_or("")}};
 }
 
-//! Lag in bytes now, its trend since `previous`, and the time to caught-up it implies.
-nlohmann::json lag_json(const nlohmann::json& slot, const nlohmann::json& beat,
-                        const std::optional<LagSample>& previous, LagSample& sample) {
-    nlohmann::json lag = {{"bytes", slot.value("lag_bytes", 0LL)}};
-    if (beat.contains("lag_s")) lag["seconds"] = beat["lag_s"];
-    lag["heartbeat_applied"] = beat.value("seen", false);
-    sample = {slot.value("lag_bytes", 0LL), pg::Clock::now()};
-    bool caught_up = beat.value("seen", false) || sample.lag_bytes < kCaughtUpBytes;
-    lag["caught_up"] = caught_up;
-    if (caught_up) {
-        lag["caught_up_in_s"] = 0;
-    } else if (previous && sample.at - previous->at > milliseconds(200)) {
-        double dt = std::chrono::duration<double>(sample.at - previous->at).count();
-        double shrink =
-            dt > 0 ? static_cast<double>(previous->lag_bytes - sample.lag_bytes) / dt : 0;
-        if (shrink > 0) lag["caught_up_in_s"] = static_cast<double>(sample.lag_bytes) / shrink;
-    }
-    return lag;
-}
-
 nlohmann::json setup_json(const config::Config& config, const std::optional<SetupState>& state) {
-    nlohmann::json j = {{"state", setup_phase(state)}};
+    nlohmann::json j = {{"state", phase_of(state)}};
     if (state && state->slot) j["generation"] = state->slot->generation;
     auto progress = copy_progress(config.state_dir);
     if (!progress) return j;
@@ -257,40 +303,118 @@ nlohmann::json setup_json(const config::Config& config, const std::optional<Setu
     return j;
 }
 
+//! The slot setup is using: the one its state records (a resumed copy works on
+//! <name>_slot_g<N> until the subscription step renames it), else <name>_slot.
+std::string setup_slot(const config::Config& config, const std::optional<SetupState>& state) {
+    if (state && state->slot) return state->slot->name;
+    return config.name + "_slot";
+}
+
+nlohmann::json side_json(const Result<catalog::Connected>& side) {
+    if (!side.ok()) return {{"reachable", false}, {"error", side.error().str()}};
+    return {
+        {"reachable", true}, {"version", side->info.version}, {"database", side->info.database}};
+}
+
+//! What status could not read because `side` is unreachable.
+nlohmann::json unread(const std::string& name, const char* side) {
+    return {{"name", name}, {"state", "unknown"}, {"error", std::string(side) + " is unreachable"}};
+}
+
+//! The lag the slot shows; -1 when the slot is not there to show it.
+LagSample lag_sample(const nlohmann::json& slot) {
+    const bool known = slot.value("state", "") == "ok" && slot.contains("lag_bytes") &&
+                       slot["lag_bytes"].is_number();
+    return {known ? slot["lag_bytes"].get<long long>() : -1, pg::Clock::now()};
+}
+
+std::string slot_words(const nlohmann::json& slot) {
+    const std::string state = slot.value("state", "unknown");
+    const std::string name = "slot " + slot.value("name", "");
+    if (state == "missing") return name + " is missing on blue";
+    if (state == "lost") return name + " is lost (invalidated) on blue";
+    return name + " could not be read on blue";
+}
+
+//! Green's own facts: apply errors, and tables setup left autovacuum off on.
+void add_green(nlohmann::json& doc, pg::Connection& green, int major, const std::string& sub) {
+    doc["apply_errors"] = errors_json(green, major, sub);
+    if (auto paused = autovacuum_paused_tables(green, pg::after(kQuery)); paused && *paused > 0) {
+        doc["setup"]["autovacuum_paused_tables"] = *paused;
+    }
+}
+
 }  // namespace
+
+nlohmann::json measure_lag(const nlohmann::json& slot, const nlohmann::json& beat,
+                           bool green_reachable, const std::optional<LagSample>& previous,
+                           LagSample& sample) {
+    sample = lag_sample(slot);
+    nlohmann::json lag = {
+        {"bytes", sample.lag_bytes < 0 ? nlohmann::json() : nlohmann::json(sample.lag_bytes)},
+        {"heartbeat_applied", beat.value("seen", false)}};
+    if (beat.contains("lag_s")) lag["seconds"] = beat["lag_s"];
+    // Without the slot, or without green, nothing shows that green has what blue wrote.
+    const std::string unknown = sample.lag_bytes < 0 ? slot_words(slot)
+                                : !green_reachable   ? std::string("green is unreachable")
+                                                     : std::string();
+    if (!unknown.empty()) {
+        lag["caught_up"] = false;
+        lag["not_known"] = unknown;
+        return lag;
+    }
+    bool caught_up = beat.value("seen", false) || sample.lag_bytes < kCaughtUpBytes;
+    lag["caught_up"] = caught_up;
+    if (caught_up) {
+        lag["caught_up_in_s"] = 0;
+    } else if (previous && previous->lag_bytes >= 0 &&
+               sample.at - previous->at > milliseconds(200)) {
+        double dt = std::chrono::duration<double>(sample.at - previous->at).count();
+        double shrink =
+            dt > 0 ? static_cast<double>(previous->lag_bytes - sample.lag_bytes) / dt : 0;
+        if (shrink > 0) lag["caught_up_in_s"] = static_cast<double>(sample.lag_bytes) / shrink;
+    }
+    return lag;
+}
 
 Result<nlohmann::json> gather_status(const config::Config& config,
                                      const std::optional<LagSample>& previous, LagSample& sample) {
-    auto servers = catalog::connect_servers(config, pg::after(kQuery));
-    if (!servers) return servers.take_error();
+    PGFLIP_TRY(config::require_servers(config));
+    auto sides = catalog::connect_each(config, pg::after(kQuery));
+    if (sides.blue.ok() && sides.green.ok()) {
+        PGFLIP_TRY(catalog::check_pair(sides.blue->info, sides.green->info));
+    }
+    pg::Connection* blue = sides.blue.ok() ? &sides.blue->conn : nullptr;
+    pg::Connection* green = sides.green.ok() ? &sides.green->conn : nullptr;
     auto state = read_state(config.state_dir);
-    nlohmann::json doc = {{"ok", true}, {"setup", setup_json(config, state)}};
-    doc["blue"] = {{"version", servers->blue_info.version},
-                   {"database", servers->blue_info.database}};
-    doc["green"] = {{"version", servers->green_info.version},
-                    {"database", servers->green_info.database}};
-    auto slot = slot_json(servers->blue, config.name + "_slot");
-    LagSample first{slot.value("lag_bytes", 0LL), pg::Clock::now()};
-    auto sub = subscription_json(servers->green, config.name + "_sub");
-    auto beat = sub.value("exists", false) ? heartbeat(servers->blue, servers->green)
-                                           : nlohmann::json{{"written", false}};
+    nlohmann::json doc = {
+        {"setup", setup_json(config, state)},
+        {"blue", side_json(sides.blue)},
+        {"green", side_json(sides.green)},
+        {"apply_errors", {{"available", false}, {"note", "green is unreachable"}}}};
+    const std::string slot_name = setup_slot(config, state);
+    const std::string sub_name = config.name + "_sub";
+    auto read_slot = [&] { return blue ? slot_json(*blue, slot_name) : unread(slot_name, "blue"); };
+    auto slot = read_slot();
+    LagSample first = lag_sample(slot);
+    auto sub = green ? subscription_json(*green, sub_name) : unread(sub_name, "green");
+    auto beat = blue && green && sub.value("exists", false) ? heartbeat(*blue, *green)
+                                                            : nlohmann::json{{"written", false}};
     // Read again after the heartbeat's wait: fresher, and the two readings give a trend when
     // no earlier round of --watch does.
-    slot = slot_json(servers->blue, config.name + "_slot");
+    slot = read_slot();
     doc["slot"] = slot;
     doc["subscription"] = sub;
-    doc["lag"] = lag_json(slot, beat, previous ? previous : first, sample);
-    doc["apply_errors"] =
-        errors_json(servers->green, servers->green_info.major(), config.name + "_sub");
-    if (auto paused = autovacuum_paused_tables(servers->green, pg::after(kQuery));
-        paused && *paused > 0) {
-        doc["setup"]["autovacuum_paused_tables"] = *paused;
-    }
-    if (state && !state->fingerprint.empty()) {
-        auto drift = detect_drift(servers->blue, state->fingerprint, pg::after(kQuery));
+    doc["lag"] = measure_lag(slot, beat, green != nullptr, previous ? previous : first, sample);
+    if (green) add_green(doc, *green, sides.green->info.major(), sub_name);
+    if (blue && state && !state->fingerprint.empty()) {
+        auto drift = detect_drift(*blue, state->fingerprint, pg::after(kQuery));
         doc["schema_drift"] =
             drift ? to_json(*drift) : nlohmann::json{{"error", drift.error().str()}};
     }
+    // A slot setup made (or a subscription needs) that is gone or unreadable is a failure.
+    const bool slot_expected = (state && state->slot) || sub.value("exists", false);
+    doc["ok"] = blue && green && (!slot_expected || slot.value("state", "") == "ok");
     return doc;
 }
 
@@ -325,14 +449,21 @@ std::string render_copy(const nlohmann::json& copy) {
     return out;
 }
 
+//! A number of bytes, or "unknown" when status could not read it (null or absent).
+std::string bytes_or_unknown(const nlohmann::json& j, const char* key) {
+    return j.contains(key) && j[key].is_number() ? human_bytes(j[key].get<double>()) : "unknown";
+}
+
 std::string render_lag(const nlohmann::json& lag) {
-    std::string out = "lag:          " + human_bytes(lag.value("bytes", 0.0));
+    std::string out = "lag:          " + bytes_or_unknown(lag, "bytes");
     if (lag.contains("seconds")) {
         char s[32];
         std::snprintf(s, sizeof s, "%.2f s", lag["seconds"].get<double>());
         out += std::string(", ") + s;
     }
-    if (lag.value("caught_up", false)) {
+    if (lag.contains("not_known")) {
+        out += " (not known to be caught up: " + lag.value("not_known", "") + ")";
+    } else if (lag.value("caught_up", false)) {
         out += " (caught up)";
     } else if (lag.contains("caught_up_in_s")) {
         out += ", caught up in ~" + human_duration(lag["caught_up_in_s"].get<double>());
@@ -341,34 +472,49 @@ std::string render_lag(const nlohmann::json& lag) {
 }
 
 std::string render_slot(const nlohmann::json& slot) {
-    if (!slot.value("exists", false))
-        return "slot:         " + slot.value("name", "") + " missing\n";
+    const std::string head = "slot:         " + slot.value("name", "");
+    const std::string state = slot.value("state", "unknown");
+    const std::string fix = slot.contains("fix") ? "\n  fix: " + slot.value("fix", "") : "";
+    if (state == "unknown") return head + " UNKNOWN: " + slot.value("error", "") + "\n";
+    if (state == "missing") return head + " MISSING on blue" + fix + "\n";
     std::string limit = slot.value("max_slot_wal_keep_size", "-1");
-    return "slot:         " + slot.value("name", "") +
+    return head + (state == "lost" ? " LOST (invalidated)" : "") +
            (slot.value("active", false) ? ", active" : ", inactive") + ", retains " +
-           human_bytes(slot.value("retained_bytes", 0.0)) + " of WAL (limit: " +
+           bytes_or_unknown(slot, "retained_bytes") + " of WAL (limit: " +
            (limit == "-1" ? std::string("none, max_slot_wal_keep_size = -1") : limit) +
-           ", wal_status " + slot.value("wal_status", "?") + ")\n";
+           ", wal_status " + slot.value("wal_status", "?") + ")" + fix + "\n";
+}
+
+std::string render_side(const char* label, const nlohmann::json& side) {
+    if (side.value("reachable", true))
+        return label + ("PostgreSQL " + side.value("version", "")) + "\n";
+    return label + ("UNREACHABLE: " + side.value("error", "")) +
+           "\n  status shows only what the other side and the state directory tell; start the "
+           "server or fix its conninfo (--blue/--green, PGFLIP_BLUE/PGFLIP_GREEN, pgflip.toml)\n";
+}
+
+std::string render_subscription(const nlohmann::json& sub) {
+    std::string out = "subscription: " + sub.value("name", "") + " " + sub.value("state", "?");
+    if (sub.contains("error")) out += " (" + sub.value("error", "") + ")";
+    if (sub.value("exists", false)) {
+        out += ", " + num(sub, "tables_ready") + "/" + num(sub, "tables") + " tables ready";
+        if (sub.contains("received_lsn")) out += ", received " + sub.value("received_lsn", "");
+    }
+    return out + "\n";
 }
 
 }  // namespace
 
 std::string render_status(const nlohmann::json& s) {
-    std::string out = "blue:         PostgreSQL " + s["blue"].value("version", "") + "\n" +
-                      "green:        PostgreSQL " + s["green"].value("version", "") + "\n" +
+    std::string out = render_side("blue:         ", s["blue"]) +
+                      render_side("green:        ", s["green"]) +
                       "setup:        " + s["setup"].value("state", "") + "\n";
     if (s["setup"].contains("copy")) out += render_copy(s["setup"]["copy"]);
     if (s["setup"].contains("autovacuum_paused_tables")) {
         out += "  autovacuum: off on " + s["setup"]["autovacuum_paused_tables"].dump() +
                " tables of green until setup is done with them (setup switches it back on)\n";
     }
-    const auto& sub = s["subscription"];
-    out += "subscription: " + sub.value("name", "") + " " + sub.value("state", "?");
-    if (sub.value("exists", false)) {
-        out += ", " + num(sub, "tables_ready") + "/" + num(sub, "tables") + " tables ready";
-        if (sub.contains("received_lsn")) out += ", received " + sub.value("received_lsn", "");
-    }
-    out += "\n" + render_slot(s["slot"]) + render_lag(s["lag"]);
+    out += render_subscription(s["subscription"]) + render_slot(s["slot"]) + render_lag(s["lag"]);
     const auto& errors = s["apply_errors"];
     out += "apply errors: " +
            (errors.value("available", false)

@@ -112,10 +112,11 @@ class Migration {
     [[nodiscard]] const std::string& name() const { return name_; }
     [[nodiscard]] const fs::path& state_dir() const { return state_dir_; }
 
-    //! pgflip's command line for this migration.
-    [[nodiscard]] std::vector<std::string> args(const std::vector<std::string>& command) const {
+    //! pgflip's command line for this migration; `green` replaces green's conninfo when given.
+    [[nodiscard]] std::vector<std::string> args(const std::vector<std::string>& command,
+                                                const std::string& green = {}) const {
         std::vector<std::string> out = {"--blue",      blue_db_.conninfo(),
-                                        "--green",     green_db_.conninfo(),
+                                        "--green",     green.empty() ? green_db_.conninfo() : green,
                                         "--state-dir", state_dir_.string()};
         out.insert(out.end(), command.begin(), command.end());
         return out;
@@ -125,9 +126,19 @@ class Migration {
     }
 
     PgflipRun run(const std::vector<std::string>& command, int timeout_s = 600) const {
+        return run_args(args(command), timeout_s);
+    }
+
+    //! pgflip with green's conninfo replaced, e.g. by a port nothing listens on.
+    PgflipRun run_with_green(const std::string& green,
+                             const std::vector<std::string>& command) const {
+        return run_args(args(command, green), 600);
+    }
+
+    PgflipRun run_args(const std::vector<std::string>& argv, int timeout_s) const {
         sync::Program p;
         p.path = PGFLIP_BINARY;
-        p.args = args(command);
+        p.args = argv;
         p.env = env();
         p.capture_stdout = true;
         auto r = sync::run_program(p, Side::local, pg::after(pg::milliseconds(timeout_s * 1000)));

@@ -1,8 +1,10 @@
 // pgflip setup and status against real servers, for every upgrade pair (14 -> 16, 15 -> 17, ...):
 // a copy under a steady write load ends with green equal to blue; types and odd identifiers
-// survive; status reports streaming, lag, the slot and DDL run on blue afterwards.
+// survive; status reports streaming, lag, the slot and DDL run on blue afterwards, and says so
+// when the slot is gone or green is down; an interrupted roles step leaves no half-made role.
 #include "setup_fixture.hpp"
 #include "sync/slot.hpp"
+#include "sync/state.hpp"
 
 namespace pgflip::test {
 namespace {
@@ -435,6 +437,194 @@ TEST_P(SetupTest, RefusesAGreenDatabaseThatIsNotEmpty) {
     auto r = m.run({"setup"});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("already has 1 tables"), std::string::npos) << r.err;
+}
+
+//! setup's state as a resumed copy leaves it (the slot of generation `generation`), with the slot
+//! itself made on blue and 3 MB written after it, so its consumer is behind.
+void resumed_copy_state(const Migration& m, const std::string& slot, int generation) {
+    auto blue = m.blue().connect();
+    blue.query_or_throw("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", {slot});
+    blue.query_or_throw(
+        "CREATE TABLE filler (id int PRIMARY KEY, v text);"
+        "INSERT INTO filler SELECT g, repeat('x', 1000) FROM generate_series(1, 3000) g");
+    sync::SetupState s;
+    s.name = m.name();
+    s.done_steps = {"globals", "blue_objects", "pre_data"};
+    s.slot = sync::SlotState{slot, "0/0", generation};
+    std::ofstream(m.state_dir() / "setup.json") << sync::to_json(s).dump();
+}
+
+//! A resumed setup copies under <name>_slot_g2 until its subscription step: status reads that
+//! slot's WAL, and says plainly when the slot setup recorded is gone, never "caught up".
+TEST_P(SetupTest, StatusReadsTheSlotSetupRecordsAndSaysWhenItIsGone) {
+    Migration m(blue_cluster(), green_cluster());
+    const std::string slot = m.name() + "_slot_g2";
+    resumed_copy_state(m, slot, 2);
+    auto status = m.status();
+    EXPECT_EQ(status["slot"]["name"], slot);
+    EXPECT_EQ(status["slot"]["state"], "ok") << status["slot"].dump();
+    EXPECT_GT(status["slot"]["retained_bytes"].get<long long>(), 1024 * 1024);
+    EXPECT_FALSE(status["lag"]["caught_up"].get<bool>()) << status["lag"].dump();
+
+    m.blue().connect().query_or_throw("SELECT pg_drop_replication_slot($1)", {slot});
+    auto r = m.run({"--json", "status"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    auto gone = nlohmann::json::parse(r.out);
+    EXPECT_FALSE(gone["ok"].get<bool>());
+    EXPECT_EQ(gone["slot"]["state"], "missing");
+    EXPECT_FALSE(gone["lag"]["caught_up"].get<bool>()) << gone["lag"].dump();
+    EXPECT_TRUE(gone["lag"]["bytes"].is_null()) << gone["lag"].dump();
+    auto human = m.run({"status"});
+    EXPECT_NE(human.out.find(slot + " MISSING on blue"), std::string::npos) << human.out;
+    EXPECT_EQ(human.out.find("(caught up)"), std::string::npos) << human.out;
+}
+
+//! A slot blue invalidated (past max_slot_wal_keep_size) keeps no WAL and can never stream
+//! again: status says it is lost, never "retains 0 B" or caught up. Blue is this test's own
+//! server, since the limit holds for the whole server.
+TEST_P(SetupTest, StatusSaysWhenBlueInvalidatedTheSlot) {
+    lab::ClusterOptions options;
+    options.major = GetParam().first;
+    options.settings = {{"max_slot_wal_keep_size", "1MB"}};
+    auto blue_server = must(lab::Cluster::start(options));
+    Migration m(blue_server, green_cluster());
+    const std::string slot = m.name() + "_slot";
+    resumed_copy_state(m, slot, 1);
+    auto blue = m.blue().connect();
+    for (int i = 1; i <= 3; ++i) {
+        blue.query_or_throw("UPDATE filler SET v = v || $1 WHERE id <= 500", {std::to_string(i)});
+        blue.query_or_throw("SELECT pg_switch_wal()");
+    }
+    blue.query_or_throw("CHECKPOINT");
+    auto wal = blue.query_or_throw(
+        "SELECT wal_status, restart_lsn IS NULL FROM pg_replication_slots WHERE slot_name = $1",
+        {slot});
+    ASSERT_EQ(wal.str(0, 0), "lost") << "blue did not invalidate the slot";
+
+    auto r = m.run({"--json", "status"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    auto doc = nlohmann::json::parse(r.out);
+    EXPECT_EQ(doc["slot"]["state"], "lost") << doc["slot"].dump();
+    EXPECT_TRUE(doc["slot"]["retained_bytes"].is_null()) << doc["slot"].dump();
+    EXPECT_FALSE(doc["slot"].value("fix", "").empty());
+    EXPECT_FALSE(doc["lag"]["caught_up"].get<bool>()) << doc["lag"].dump();
+    auto human = m.run({"status"});
+    EXPECT_NE(human.out.find(slot + " LOST (invalidated), inactive, retains unknown"),
+              std::string::npos)
+        << human.out;
+    EXPECT_EQ(human.out.find("(caught up)"), std::string::npos) << human.out;
+}
+
+//! A port on 127.0.0.1 that nothing listens on (bound, then closed).
+std::string closed_port_conninfo() {
+    int port = lab::free_port();
+    return "host=127.0.0.1 port=" + std::to_string(port) + " dbname=postgres connect_timeout=3";
+}
+
+//! Green down: the WAL piling up on blue's slot is what matters most, and status still shows
+//! it; green is named as unreachable and status fails.
+TEST_P(SetupTest, StatusShowsBluesSlotWhenGreenIsUnreachable) {
+    Migration m(blue_cluster(), green_cluster());
+    const std::string slot = m.name() + "_slot";
+    resumed_copy_state(m, slot, 1);
+    const std::string green = closed_port_conninfo();
+    auto r = m.run_with_green(green, {"--json", "status"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    auto doc = nlohmann::json::parse(r.out);
+    EXPECT_FALSE(doc["ok"].get<bool>());
+    EXPECT_FALSE(doc["green"]["reachable"].get<bool>()) << doc.dump();
+    EXPECT_NE(doc["green"].value("error", "").find("green"), std::string::npos) << doc.dump();
+    EXPECT_TRUE(doc["blue"]["reachable"].get<bool>());
+    EXPECT_FALSE(doc["blue"].value("version", "").empty());
+    EXPECT_EQ(doc["slot"]["state"], "ok") << doc["slot"].dump();
+    EXPECT_GT(doc["slot"]["retained_bytes"].get<long long>(), 1024 * 1024);
+    EXPECT_FALSE(doc["lag"]["caught_up"].get<bool>());
+    auto human = m.run_with_green(green, {"status"});
+    EXPECT_EQ(human.exit_code, 1);
+    EXPECT_NE(human.out.find("green:        UNREACHABLE"), std::string::npos) << human.out;
+    EXPECT_NE(human.out.find("slot:         " + slot + ", inactive, retains"), std::string::npos)
+        << human.out;
+}
+
+//! Roles are per cluster: dropped on both sides whatever the test's outcome.
+class RoleCleanup {
+  public:
+    RoleCleanup(const Migration& m, std::vector<std::string> roles)
+        : m_(m), roles_(std::move(roles)) {}
+    RoleCleanup(const RoleCleanup&) = delete;
+    RoleCleanup& operator=(const RoleCleanup&) = delete;
+    ~RoleCleanup() {
+        for (const TestDatabase* db : {&m_.blue(), &m_.green()}) {
+            auto conn = db->connect();
+            for (const auto& role : roles_) {
+                ignore_failure(conn.query("DROP ROLE IF EXISTS " + conn.quote_ident(role)));
+            }
+        }
+    }
+
+  private:
+    const Migration& m_;
+    std::vector<std::string> roles_;
+};
+
+//! The roles step dies after CREATE ROLE app and before its password, LOGIN and settings (here:
+//! a later CREATE ROLE fails). Nothing of it may stay on green, or the next run would keep app
+//! half-made for good; the next run gives app everything blue has.
+TEST_P(SetupTest, AnInterruptedRolesStepLeavesNoHalfMadeRole) {
+    Migration m(blue_cluster(), green_cluster());
+    const std::string app = m.name() + "_app";
+    const std::string late = m.name() + "_zlate";  // after app in pg_dumpall's order
+    RoleCleanup cleanup(m, {app, late});
+    auto blue = m.blue().connect();
+    blue.query_or_throw("CREATE TABLE t (id int PRIMARY KEY)");
+    blue.query_or_throw("CREATE ROLE " + blue.quote_ident(app) +
+                        " LOGIN PASSWORD 'secret-app-pw'; ALTER ROLE " + blue.quote_ident(app) +
+                        " SET work_mem = '7MB'; CREATE ROLE " + blue.quote_ident(late));
+    std::string hash =
+        blue.query_or_throw("SELECT rolpassword FROM pg_authid WHERE rolname = $1", {app})
+            .str(0, 0);
+    // Another session creates `late` on green and commits only once setup's CREATE ROLE waits
+    // for it: setup's CREATE ROLE then fails, after app's statements ran.
+    auto holder = m.green().connect();
+    holder.query_or_throw("BEGIN; CREATE ROLE " + holder.quote_ident(late));
+    pid_t pid = m.start_setup({}, m.state_dir() / "first.log");
+    auto watcher = m.green().connect();
+    bool waiting = false;
+    for (int i = 0; i < 600 && !waiting; ++i) {
+        waiting = watcher
+                      .query_or_throw(
+                          "SELECT count(*) > 0 FROM pg_stat_activity WHERE wait_event_type = "
+                          "'Lock' AND query ILIKE 'CREATE ROLE%' AND pid <> pg_backend_pid()")
+                      .boolean(0, 0);
+        if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    holder.query_or_throw("COMMIT");
+    int wait_status = 0;
+    ::waitpid(pid, &wait_status, 0);
+    ASSERT_TRUE(waiting) << "setup never waited on CREATE ROLE";
+    EXPECT_EQ(WEXITSTATUS(wait_status), 1);
+    auto green = m.green().connect();
+    const char* role_q = "SELECT count(*) FROM pg_roles WHERE rolname = $1";
+    EXPECT_EQ(green.query_or_throw(role_q, {app}).num(0, 0), 0) << "no half-made role";
+
+    auto report = m.setup();
+    auto made = green.query_or_throw(
+        "SELECT a.rolcanlogin, a.rolpassword = $2, "
+        "       (SELECT string_agg(c, ',') FROM pg_db_role_setting s, unnest(s.setconfig) c "
+        "         WHERE s.setrole = a.oid AND s.setdatabase = 0) "
+        "  FROM pg_authid a WHERE a.rolname = $1",
+        {app, hash});
+    ASSERT_EQ(made.size(), 1);
+    EXPECT_TRUE(made.boolean(0, 0)) << "LOGIN";
+    EXPECT_TRUE(made.boolean(0, 1)) << "blue's password";
+    EXPECT_EQ(made.str(0, 2), "work_mem=7MB");
+    std::ifstream log(m.state_dir() / "first.log");
+    std::string first((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    std::ifstream journal(m.state_dir() / "journal.jsonl");
+    std::string events((std::istreambuf_iterator<char>(journal)), std::istreambuf_iterator<char>());
+    for (const std::string& text : {first, events, report.dump()}) {
+        EXPECT_EQ(text.find(hash), std::string::npos) << "the password hash leaked";
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Pairs, SetupTest, ::testing::ValuesIn(upgrade_pairs()), pair_name);
