@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "lab_fixture.hpp"
+#include "sql/queries.hpp"
 #include "state/state_dir.hpp"
 #include "sync/process.hpp"
 
@@ -202,15 +203,12 @@ class Migration {
     void wait_caught_up(int timeout_s = 120) const {
         auto blue = blue_db_.connect();
         auto green = green_db_.connect();
-        auto beat = blue.query_or_throw(
-            "UPDATE pgflip.heartbeat SET beat = clock_timestamp() WHERE id = 1 RETURNING "
-            "beat::text");
+        // The heartbeat status writes and reads (any DateStyle on either side).
+        auto beat = blue.query_or_throw(sql::sync_heartbeat_beat);
         std::string written = beat.str(0, 0);
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
         while (std::chrono::steady_clock::now() < deadline) {
-            auto seen = green.query_or_throw(
-                "SELECT coalesce((SELECT beat >= $1::timestamptz FROM pgflip.heartbeat), false)",
-                {written});
+            auto seen = green.query_or_throw(sql::sync_heartbeat_seen, {written});
             if (seen.boolean(0, 0)) return;
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }

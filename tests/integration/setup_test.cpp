@@ -322,6 +322,22 @@ TEST_P(SetupTest, SnapshotHolderOutlivesTheDatabasesIdleTimeouts) {
     admin.query_or_throw("SELECT pg_drop_replication_slot(" + admin.quote_literal(slot) + ")");
 }
 
+// The heartbeat's time goes from blue's session to green's: a DateStyle of blue's that green
+// would misread (day first) must not keep status from seeing it applied.
+TEST_P(SetupTest, StatusSeesTheHeartbeatWhateverBluesDateStyle) {
+    Migration m(blue_cluster(), green_cluster());
+    auto blue = m.blue().connect();
+    blue.query_or_throw("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)");
+    blue.query_or_throw("ALTER DATABASE " + blue.quote_ident(m.blue().name()) +
+                        " SET datestyle = 'SQL, DMY'");
+    blue.query_or_throw("ALTER DATABASE " + blue.quote_ident(m.blue().name()) +
+                        " SET timezone = 'Asia/Kolkata'");
+    m.setup();
+    m.wait_caught_up();
+    auto status = m.status();
+    EXPECT_TRUE(status["lag"]["heartbeat_applied"].get<bool>()) << status["lag"].dump();
+}
+
 TEST_P(SetupTest, StatusReportsDdlRunOnBlueAfterSetup) {
     Migration m(blue_cluster(), green_cluster());
     m.blue().connect().query_or_throw(kShopSchema);
