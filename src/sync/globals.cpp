@@ -6,6 +6,7 @@
 
 #include "sql/queries.hpp"
 #include "sync/process.hpp"
+#include "sync/session.hpp"
 
 namespace pgflip::sync {
 
@@ -94,7 +95,7 @@ Result<std::set<std::string>> green_roles(pg::Connection& green, pg::Deadline de
 
 Result<std::string> dump_roles(const Tools& tools, const pg::Conninfo& blue,
                                pg::Deadline deadline) {
-    auto conn = child_connection(blue, "pgflip setup roles");
+    auto conn = child_connection(blue, session_name(blue, "roles"));
     Program p;
     p.path = tools.pg_dumpall;
     p.args = {"--roles-only", "--dbname=" + conn.dsn};
