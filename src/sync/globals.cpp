@@ -95,7 +95,7 @@ Result<std::set<std::string>> green_roles(pg::Connection& green, pg::Deadline de
 
 Result<std::string> dump_roles(const Tools& tools, const pg::Conninfo& blue,
                                pg::Deadline deadline) {
-    auto conn = child_connection(blue, "pgflip setup roles");
+    auto conn = child_connection(blue, session_name(blue, "roles"));
     Program p;
     p.path = tools.pg_dumpall;
     // UTF8, as pgflip's own sessions that apply the statements (their SETs are left out).

@@ -11,8 +11,8 @@ namespace pgflip::sync {
 
 using Task = std::function<Status(pg::Connection& conn, size_t index)>;
 
-//! Runs task(conn, i) for every i in [0, count) on up to `jobs` sessions named "pgflip setup
-//! <role>"; returns the first failure.
+//! Runs task(conn, i) for every i in [0, count) on up to `jobs` sessions named
+//! session_name(info, role); returns the first failure.
 Status for_each_parallel(const pg::Conninfo& info, Side side, const std::string& role, int jobs,
                          size_t count, const Task& task);
 

@@ -5,6 +5,7 @@
 
 #include "sql/queries.hpp"
 #include "sync/process.hpp"
+#include "sync/session.hpp"
 
 namespace pgflip::sync {
 
@@ -73,7 +74,7 @@ std::vector<TocEntry> parse_toc(std::string_view list) {
 
 Status dump_schema(const Tools& tools, const pg::Conninfo& blue, const std::string& snapshot,
                    const fs::path& file, pg::Deadline deadline) {
-    auto conn = child_connection(blue, "pgflip setup dump");
+    auto conn = child_connection(blue, session_name(blue, "dump"));
     Program p =
         program_for(tools.pg_dump, conn,
                     // UTF8: the pre-data script goes through pgflip's own session,
@@ -151,7 +152,7 @@ Status restore_entries(const Tools& tools, const pg::Conninfo& green, const fs::
         for (const auto& e : entries) list << e.line << "\n";
         if (!list) return make_error(Side::local, "cannot write " + list_file.string());
     }
-    auto conn = child_connection(green, "pgflip setup restore");
+    auto conn = child_connection(green, session_name(green, "restore"));
     Program p = program_for(tools.pg_restore, conn,
                             {"--section=post-data", "--jobs=" + std::to_string(jobs),
                              "--use-list=" + list_file.string(), "--exit-on-error",

@@ -17,10 +17,22 @@ Status exec(pg::Connection& conn, std::string_view sql, const pg::Params& params
     return {};
 }
 
+void name_sessions(pg::Conninfo& info, const std::string& name) {
+    info.set("application_name", "pgflip setup " + name);
+}
+
+std::string session_prefix(const pg::Conninfo& info) {
+    return info.get("application_name", "pgflip setup");
+}
+
+std::string session_name(const pg::Conninfo& info, const std::string& role) {
+    return session_prefix(info) + " " + role;
+}
+
 Result<pg::Connection> open_session(const pg::Conninfo& info, Side side, const std::string& role,
                                     pg::Deadline deadline) {
     pg::Conninfo named = info;
-    named.set("application_name", "pgflip setup " + role);
+    named.set("application_name", session_name(info, role));
     auto conn = pg::Connection::connect(named, side, deadline);
     if (!conn) return conn.take_error();
     PGFLIP_TRY(exec(*conn, sql::sync_session_pin, deadline));

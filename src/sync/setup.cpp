@@ -109,6 +109,8 @@ class Setup {
         servers_.emplace(std::move(servers).value());
         blue_info_ = servers_->blue.info();
         green_info_ = servers_->green.info();
+        name_sessions(blue_info_, config_.name);
+        name_sessions(green_info_, config_.name);
         PGFLIP_TRY(require_superuser(servers_->blue_info, Side::blue));
         PGFLIP_TRY(require_superuser(servers_->green_info, Side::green));
         // Pinned like every setup session: catalog text (format_type, definitions) must read
@@ -198,10 +200,12 @@ class Setup {
         return clear_leftovers();
     }
 
-    //! Ends sessions a killed setup left working, and drops slots no state refers to.
+    //! Ends sessions a killed setup of this migration left working, and drops slots no state
+    //! refers to.
     Status clear_leftovers() {
         for (pg::Connection* conn : {&blue(), &green()}) {
-            auto rows = conn->query(sql::sync_leftover_sessions, pg::after(kShort));
+            auto rows = conn->query(sql::sync_leftover_sessions, {session_prefix(blue_info_)},
+                                    pg::after(kShort));
             if (!rows) return rows.take_error();
             if (rows->size() > 0) {
                 console_.log("ended " + std::to_string(rows->size()) +

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "sql/queries.hpp"
+#include "sync/session.hpp"
 #include "sync/stream.hpp"
 
 namespace pgflip::sync {
@@ -21,7 +22,7 @@ std::uint64_t postgres_now_us() {
 
 Result<pg::Connection> replication_connection(const pg::Conninfo& blue, pg::Deadline deadline) {
     pg::Conninfo info = blue;
-    info.set("application_name", "pgflip setup snapshot");
+    info.set("application_name", session_name(blue, "snapshot"));
     auto conn = pg::Connection::connect(info, Side::blue, deadline, true);
     if (!conn) return conn;
     // The holder sits idle in the snapshot's transaction for the whole copy: no timeout of the

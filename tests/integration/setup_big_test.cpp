@@ -208,8 +208,9 @@ TEST_F(SetupBig, KilledDuringIndexBuildsResumes) {
         [&] {
             auto r = green_admin.query_or_throw(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND application_name = 'pgflip setup restore' AND state = 'active' "
-                "AND query ILIKE 'CREATE INDEX%'");
+                "AND application_name = $1 AND state = 'active' "
+                "AND query ILIKE 'CREATE INDEX%'",
+                {"pgflip setup " + m.name() + " restore"});
             return r.num(0, 0) > 0;
         },
         300);
@@ -244,6 +245,27 @@ TEST_F(SetupBig, KilledDuringIndexBuildsResumes) {
     m.blue().connect().query_or_throw("INSERT INTO big (k, payload) VALUES (1, 'after')");
     m.wait_caught_up();
     m.expect_same_data();
+}
+
+TEST_F(SetupBig, AnotherMigrationsSetupLeavesThisOnesSessionsAlone) {
+    Migration first(blue_cluster(), green_cluster());
+    fill(first, 100000);
+    Migration rehearsal(first, green_cluster());  // same blue database, another name and green
+    pid_t pid = first.start_setup({"--jobs", "2", "--chunk-mb", "8"}, first.state_dir() / "a.log");
+    bool copying = wait_for([&] { return count_items(first, "big", "done") >= 1; }, 300);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, WNOHANG), 0) << "the first setup ended before the second";
+    if (!copying) kill_and_reap(pid);
+    ASSERT_TRUE(copying) << "the first setup never got to copying";
+    auto report = rehearsal.setup({"--jobs", "2"});
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << "the first setup lost its sessions: " << slurp(first.state_dir() / "a.log");
+    EXPECT_FALSE(report["resumed"].get<bool>());
+    first.wait_caught_up();
+    first.expect_same_data();
+    rehearsal.wait_caught_up();
+    rehearsal.expect_same_data();
 }
 
 }  // namespace

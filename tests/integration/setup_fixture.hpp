@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -88,14 +89,11 @@ class Migration {
     //! `database_options`: how both test databases are created (CREATE DATABASE name ...).
     Migration(const lab::Cluster& blue, const lab::Cluster& green,
               const std::string& database_options = "")
-        : blue_db_(blue, unique_database_name(), database_options),
-          green_db_(green, unique_database_name(), database_options) {
-        static std::atomic<int> counter{0};
-        name_ = "it" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-        std::string templ = "/tmp/pgflip-setup-XXXXXX";
-        if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        state_dir_ = templ;
-    }
+        : Migration(std::make_shared<TestDatabase>(blue, unique_database_name(), database_options),
+                    green, database_options) {}
+    //! Another migration of `other`'s blue database (another name, another green database).
+    Migration(const Migration& other, const lab::Cluster& green)
+        : Migration(other.blue_db_, green, "") {}
     Migration(const Migration&) = delete;
     Migration& operator=(const Migration&) = delete;
     ~Migration() {
@@ -108,7 +106,7 @@ class Migration {
         fs::remove_all(state_dir_, ec);
     }
 
-    [[nodiscard]] const TestDatabase& blue() const { return blue_db_; }
+    [[nodiscard]] const TestDatabase& blue() const { return *blue_db_; }
     [[nodiscard]] const TestDatabase& green() const { return green_db_; }
     [[nodiscard]] const std::string& name() const { return name_; }
     [[nodiscard]] const fs::path& state_dir() const { return state_dir_; }
@@ -116,7 +114,7 @@ class Migration {
     //! pgflip's command line for this migration; `green` replaces green's conninfo when given.
     [[nodiscard]] std::vector<std::string> args(const std::vector<std::string>& command,
                                                 const std::string& green = {}) const {
-        std::vector<std::string> out = {"--blue",      blue_db_.conninfo(),
+        std::vector<std::string> out = {"--blue",      blue_db_->conninfo(),
                                         "--green",     green.empty() ? green_db_.conninfo() : green,
                                         "--state-dir", state_dir_.string()};
         out.insert(out.end(), command.begin(), command.end());
@@ -201,7 +199,7 @@ class Migration {
     //! Waits until green has applied everything blue committed so far (a heartbeat, applied in
     //! commit order, comes last).
     void wait_caught_up(int timeout_s = 120) const {
-        auto blue = blue_db_.connect();
+        auto blue = blue_db_->connect();
         auto green = green_db_.connect();
         // The heartbeat status writes and reads (any DateStyle on either side).
         auto beat = blue.query_or_throw(sql::sync_heartbeat_beat);
@@ -219,7 +217,7 @@ class Migration {
     //! Every table on green holds blue's rows (count and an order-independent checksum of each
     //! row's text), and every sequence on green is at or ahead of blue's.
     void expect_same_data() const {
-        auto blue = blue_db_.connect();
+        auto blue = blue_db_->connect();
         auto green = green_db_.connect();
         auto blue_digests = digests(blue);
         auto green_digests = digests(green);
@@ -236,6 +234,16 @@ class Migration {
     }
 
   private:
+    Migration(std::shared_ptr<TestDatabase> blue, const lab::Cluster& green,
+              const std::string& database_options)
+        : blue_db_(std::move(blue)), green_db_(green, unique_database_name(), database_options) {
+        static std::atomic<int> counter{0};
+        name_ = "it" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+        std::string templ = "/tmp/pgflip-setup-XXXXXX";
+        if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        state_dir_ = templ;
+    }
+
     //! Table -> "rows/checksum" for every table of this database, partitions one by one.
     static std::map<std::string, std::string> digests(pg::Connection& conn) {
         pin_text(conn);
@@ -291,7 +299,7 @@ class Migration {
                 green.query_or_throw("DROP SUBSCRIPTION " + sub);
             }
         }
-        auto blue = blue_db_.connect();
+        auto blue = blue_db_->connect();
         for (int attempt = 0; attempt < 100; ++attempt) {
             auto slots = blue.query_or_throw(
                 "SELECT slot_name::text, active, active_pid FROM pg_replication_slots "
@@ -310,7 +318,7 @@ class Migration {
         }
     }
 
-    TestDatabase blue_db_;
+    std::shared_ptr<TestDatabase> blue_db_;  //!< shared by the migrations of one blue database
     TestDatabase green_db_;
     std::string name_;
     fs::path state_dir_;
