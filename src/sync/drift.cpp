@@ -8,29 +8,51 @@ namespace pgflip::sync {
 
 namespace {
 
-std::string joined(const std::vector<std::string>& names, size_t max = 5) {
+//! Runs fingerprint.sql: definitions print names relative to search_path, so it is pinned,
+//! then given back.
+Result<pg::Rows> fingerprint_rows(pg::Connection& conn, pg::Deadline deadline) {
+    auto before = conn.query("SELECT current_setting('search_path')", deadline);
+    if (!before) return before.take_error();
+    auto pinned = conn.query("SELECT set_config('search_path', 'pg_catalog', false)", deadline);
+    if (!pinned) return pinned.take_error();
+    auto rows = conn.query(sql::sync_fingerprint, deadline);
+    auto restored =
+        conn.query("SELECT set_config('search_path', $1, false)", {before->str(0, 0)}, deadline);
+    if (!rows) return rows.take_error();
+    if (!restored) return restored.take_error();
+    return rows;
+}
+
+}  // namespace
+
+std::string joined(const std::vector<std::string>& names, size_t max) {
     std::string out;
     for (size_t i = 0; i < names.size() && i < max; ++i) out += (i ? ", " : "") + names[i];
     if (names.size() > max) out += ", ...";
     return out;
 }
 
-}  // namespace
-
 Result<Fingerprint> read_fingerprint(pg::Connection& blue, pg::Deadline deadline) {
-    // Definitions print names relative to search_path: pinned, then given back.
-    auto before = blue.query("SELECT current_setting('search_path')", deadline);
-    if (!before) return before.take_error();
-    auto pinned = blue.query("SELECT set_config('search_path', 'pg_catalog', false)", deadline);
-    if (!pinned) return pinned.take_error();
-    auto rows = blue.query(sql::sync_fingerprint, deadline);
-    auto restored =
-        blue.query("SELECT set_config('search_path', $1, false)", {before->str(0, 0)}, deadline);
+    auto rows = fingerprint_rows(blue, deadline);
     if (!rows) return rows.take_error();
-    if (!restored) return restored.take_error();
     Fingerprint out;
     for (int r = 0; r < rows->size(); ++r) out[rows->str(r, 0)] = rows->str(r, 1);
     return out;
+}
+
+Result<Definitions> read_definitions(pg::Connection& conn, pg::Deadline deadline) {
+    auto rows = fingerprint_rows(conn, deadline);
+    if (!rows) return rows.take_error();
+    Definitions out;
+    for (int r = 0; r < rows->size(); ++r) {
+        out[rows->str(r, 0)] = {static_cast<std::uint32_t>(rows->num(r, 3)), rows->str(r, 2)};
+    }
+    return out;
+}
+
+std::string definition_of(const Definitions& definitions, const std::string& table) {
+    auto it = definitions.find(table);
+    return it == definitions.end() ? std::string() : it->second.md5;
 }
 
 Drift compare_fingerprints(const Fingerprint& before, const Fingerprint& now) {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -34,6 +35,19 @@ struct Drift {
 
 //! Every table's fingerprint (search_path is pinned during the query and restored after).
 Result<Fingerprint> read_fingerprint(pg::Connection& blue, pg::Deadline deadline);
+
+//! The part of a table's definition the pre-data restore gives green (fingerprint.sql).
+struct TableDefinition {
+    std::uint32_t oid = 0;  //!< on the server it was read from
+    std::string md5;
+};
+using Definitions = std::map<std::string, TableDefinition>;  //!< qualified table -> definition
+//! Every table's definition, on either side.
+Result<Definitions> read_definitions(pg::Connection& conn, pg::Deadline deadline);
+//! The md5 of `table`'s definition; empty when there is no such table.
+[[nodiscard]] std::string definition_of(const Definitions& definitions, const std::string& table);
+//! "a, b, c, ..." (at most `max` names).
+[[nodiscard]] std::string joined(const std::vector<std::string>& names, size_t max = 5);
 //! What changed from `before` to `now`.
 [[nodiscard]] Drift compare_fingerprints(const Fingerprint& before, const Fingerprint& now);
 //! Compares blue now with the fingerprint taken at setup, and reads pgflip.ddl_log.

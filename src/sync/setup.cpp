@@ -6,18 +6,33 @@
 // a block range of one) is committed on green in one transaction together with its row in
 // pgflip.copy_done, so green itself knows exactly which items it holds.
 //
+// The schema dump, the fingerprint of every table's definition, the foreign keys and the
+// materialized views are read under one snapshot and saved before green is given that schema,
+// so the saved fingerprint always describes the schema green has.
+//
 // A crash (even kill -9) loses the snapshot: it lives only as long as the replication
 // connection that exported it. The items already on green are consistent as of C1, the old
 // consistent point; the rest can only be copied under a new snapshot, at C2 > C1. Keeping an
 // item from C1 is correct only if its table did not change between C1 and C2. The old slot
 // still holds every change committed after C1, so setup creates the new slot first (to know
 // C2), then reads the old slot's stream up to C2 and collects the tables it touched (INSERT,
-// UPDATE, DELETE, TRUNCATE; partitions appear as their root). Those tables are truncated on
-// green and copied again under the new snapshot; untouched tables keep their items, because
-// their content at C2 is the content at C1. A table partly copied must also still have the
-// same file node: a rewrite (VACUUM FULL, CLUSTER) moves rows between blocks without any
-// change in the stream, and block ranges from C1 and C2 would then not fit together. If the
-// old slot cannot be read, every finished table is copied again: correctness first.
+// UPDATE, DELETE, TRUNCATE; partitions appear as their root). Some changes never show in that
+// stream: a rewrite (VACUUM FULL, CLUSTER) moves rows between blocks, a TRUNCATE of one
+// partition is not published when publishing via the root, a table dropped and created again
+// has a new oid. All of them give the table a new file node, so every table with finished items
+// must also still have the file node it was planned with. Tables that fail either test are
+// truncated on green and copied again under the new snapshot; the others keep their items,
+// because their content at C2 is the content at C1. If the old slot cannot be read, every
+// finished table is copied again: correctness first.
+//
+// DDL on blue between C1 and C2 is found by the fingerprint. Green's schema cannot be restored
+// again (it holds rows), so the operator runs the same DDL on green; setup goes on once green's
+// definitions (columns, CHECK constraints, partitioning, read on both sides) match blue's for
+// every table concerned, copies the changed tables again, and otherwise stops, before taking a
+// new snapshot. Every resume then dumps the schema again at C2, so indexes, keys and foreign
+// keys are blue's as of C2, and plans again every table none of whose items is on green (new
+// columns, a new oid, new block ranges); a table with items on green keeps its planned ranges,
+// the last of which is open-ended.
 // The subscription must use the slot named <name>_slot; a slot of a later generation is
 // copied under that name (pg_copy_logical_replication_slot, same position) at the end.
 #include "sync/setup.hpp"
@@ -296,13 +311,21 @@ class Setup {
     // ---- the snapshot and the copy -----------------------------------------------------
 
     Status copy_phase() {
+        if (state_.done("pre_data")) {
+            // Checked before a new slot generation is spent on a run that would fail anyway.
+            auto drift = green_follows(blue());
+            if (!drift) return drift.take_error();
+        }
         auto holder = take_snapshot();
         if (!holder) return holder.take_error();
-        if (!state_.done("pre_data")) PGFLIP_TRY(restore_schema(*holder));
         auto snap = open_session(blue_info_, Side::blue, "plan", pg::after(kShort));
         if (!snap) return snap.take_error();
         PGFLIP_TRY(enter_snapshot(*snap, holder->snapshot(), pg::after(kShort)));
-        PGFLIP_TRY(state_.plan ? check_unchanged(*snap) : plan_copy(*snap));
+        auto restored =
+            state_.done("pre_data") ? Result<bool>(false) : restore_schema(*holder, *snap);
+        if (!restored) return restored.take_error();
+        if (!*restored) PGFLIP_TRY(follow_blue(*holder, *snap));
+        PGFLIP_TRY(plan_copy(*snap));
         PGFLIP_TRY(exec(*snap, "COMMIT", pg::after(kShort)));
         return copy_rows(*holder);
     }
@@ -398,23 +421,22 @@ class Setup {
         return forget_tables(redo, done.size());
     }
 
-    //! Partly copied tables whose file node changed since planning (rewritten).
+    //! Tables with finished items whose file node is no longer the planned one: rewritten
+    //! (VACUUM FULL, CLUSTER: rows moved between blocks), truncated (TRUNCATE of a partition is
+    //! never streamed when publishing via the root), or dropped and created again (the planned
+    //! oid has no file node any more).
     Result<std::set<std::uint32_t>> moved_tables(const DoneItems& done) {
-        nlohmann::json oids = nlohmann::json::array();
-        for (const auto& t : state_.plan->tables) oids.push_back(t.oid);
+        std::set<std::uint32_t> finished;
+        for (const auto& [item, table] : done) finished.insert(table);
+        nlohmann::json oids(finished);
         auto rows = blue().query(sql::sync_filenodes, {oids.dump()}, pg::after(kShort));
         if (!rows) return rows.take_error();
-        std::map<std::uint32_t, int> done_per_table;
-        std::map<std::uint32_t, int> items_per_table;
-        for (const auto& [item, table] : done) ++done_per_table[table];
-        for (const auto& item : state_.plan->items) ++items_per_table[item.table_oid];
         std::set<std::uint32_t> moved;
         for (int r = 0; r < rows->size(); ++r) {
             auto oid = static_cast<std::uint32_t>(rows->num(r, 0));
             const TablePlan* t = state_.plan->table(oid);
-            bool partial = done_per_table[oid] > 0 && done_per_table[oid] < items_per_table[oid];
-            if (partial && (rows->is_null(r, 1) ||
-                            static_cast<std::uint32_t>(rows->num(r, 1)) != t->filenode)) {
+            if (t == nullptr) continue;
+            if (rows->is_null(r, 1) || static_cast<std::uint32_t>(rows->num(r, 1)) != t->filenode) {
                 moved.insert(oid);
             }
         }
@@ -428,8 +450,13 @@ class Setup {
         for (const auto* t : redo) {
             names.push_back(t->schema + "." + t->name);
             oids.push_back(t->oid);
-            truncate += (truncate.empty() ? "" : ", ") + qualified(green(), t->schema, t->name);
             report_.recopied_tables.push_back(t->schema + "." + t->name);
+            // A table dropped on blue and, as told, on green has nothing left to empty.
+            std::string name = qualified(green(), t->schema, t->name);
+            auto present =
+                green().query("SELECT to_regclass($1) IS NOT NULL", {name}, pg::after(kShort));
+            if (!present) return present.take_error();
+            if (present->boolean(0, 0)) truncate += (truncate.empty() ? "" : ", ") + name;
         }
         PGFLIP_TRY(
             record("setup.resync", {{"finished_items", done_items}, {"recopied_tables", names}}));
@@ -439,7 +466,8 @@ class Setup {
         if (redo.empty()) return {};
         auto deadline = pg::after(kLong);
         PGFLIP_TRY(exec(green(), "BEGIN", deadline));
-        Status s = exec(green(), "TRUNCATE ONLY " + truncate, deadline);
+        Status s =
+            truncate.empty() ? Status() : exec(green(), "TRUNCATE ONLY " + truncate, deadline);
         if (s.ok()) s = exec(green(), sql::sync_copy_done_forget, {oids.dump()}, deadline);
         if (s.ok()) return exec(green(), "COMMIT", deadline);
         ignore_failure(green().query("ROLLBACK", pg::after(kShort)));
@@ -447,15 +475,16 @@ class Setup {
     }
 
     //! Pre-data schema under the snapshot, restored with pgflip's objects in one transaction:
-    //! pgflip.copy_done exists on green exactly when the schema is there.
-    Status restore_schema(const SnapshotHolder& holder) {
+    //! pgflip.copy_done exists on green exactly when the schema is there. False when an earlier
+    //! run restored it (and died before saving that): it is then from that run's snapshot.
+    Result<bool> restore_schema(const SnapshotHolder& holder, pg::Connection& snap) {
         auto present = green().query(sql::sync_copy_done_exists, pg::after(kShort));
         if (!present) return present.take_error();
-        if (!present->boolean(0, 0)) {
-            auto file = schema_dump();
+        bool restore = !present->boolean(0, 0);
+        if (restore) {
             console_.log("schema: pg_dump under the snapshot, pre-data restored on green");
-            PGFLIP_TRY(dump_schema(*tools_, blue_info_, holder.snapshot(), file, pg::after(kLong)));
-            auto script = pre_data_script(*tools_, file, pg::after(kLong));
+            PGFLIP_TRY(take_schema(holder, snap));
+            auto script = pre_data_script(*tools_, schema_dump(), pg::after(kLong));
             if (!script) return script.take_error();
             auto conn = open_session(green_info_, Side::green, "restore", pg::after(kShort));
             if (!conn) return conn.take_error();
@@ -466,19 +495,98 @@ class Setup {
         }
         state_.done_steps.insert("pre_data");
         PGFLIP_TRY(save());
-        return record("setup.step", {{"step", "pre_data"}, {"state", "done"}});
+        PGFLIP_TRY(record("setup.step", {{"step", "pre_data"}, {"state", "done"}}));
+        return restore;
     }
 
-    Status plan_copy(pg::Connection& snap) {
-        auto plan = make_plan(snap, green(), options_.jobs, options_.chunk_bytes, pg::after(kLong));
-        if (!plan) return plan.take_error();
+    //! The schema dump and what setup reads beside it (fingerprint, foreign keys, materialized
+    //! views), all under one snapshot, saved before green gets anything from them: the
+    //! fingerprint always describes the schema green was given.
+    Status take_schema(const SnapshotHolder& holder, pg::Connection& snap) {
+        PGFLIP_TRY(
+            dump_schema(*tools_, blue_info_, holder.snapshot(), schema_dump(), pg::after(kLong)));
+        post_data_toc_.reset();
         auto print = read_fingerprint(snap, pg::after(kLong));
         if (!print) return print.take_error();
+        state_.fingerprint = std::move(print).value();
         PGFLIP_TRY(read_foreign_keys(snap));
         PGFLIP_TRY(read_matviews(snap));
-        PGFLIP_TRY(read_sequence_start());
-        state_.plan = std::move(plan).value();
-        state_.fingerprint = std::move(print).value();
+        return save();
+    }
+
+    //! On resume green's schema is from an earlier snapshot. DDL run on blue since is accepted
+    //! once green has the same definitions (green_follows); the tables it touched are copied
+    //! again, and the schema is dumped again at this snapshot, so indexes, keys and foreign keys
+    //! are blue's as of now.
+    Status follow_blue(const SnapshotHolder& holder, pg::Connection& snap) {
+        auto drift = green_follows(snap);
+        if (!drift) return drift.take_error();
+        if (drift->any()) PGFLIP_TRY(accept_drift(*drift, snap));
+        return take_schema(holder, snap);
+    }
+
+    //! What changed on blue since the fingerprint, as seen through `blue_conn`; an error unless
+    //! green has blue's definition of every table concerned.
+    Result<Drift> green_follows(pg::Connection& blue_conn) {
+        auto now = read_fingerprint(blue_conn, pg::after(kLong));
+        if (!now) return now.take_error();
+        Drift drift = compare_fingerprints(state_.fingerprint, *now);
+        if (!drift.any()) return drift;
+        auto on_blue = read_definitions(blue_conn, pg::after(kLong));
+        if (!on_blue) return on_blue.take_error();
+        auto on_green = read_definitions(green(), pg::after(kLong));
+        if (!on_green) return on_green.take_error();
+        std::vector<std::string> differ;
+        for (const auto* tables : {&drift.changed, &drift.added, &drift.dropped}) {
+            for (const auto& t : *tables) {
+                if (definition_of(*on_blue, t) != definition_of(*on_green, t)) differ.push_back(t);
+            }
+        }
+        if (differ.empty()) return drift;
+        return make_error(
+            Side::blue,
+            describe(drift) + "; green's schema does not have it yet (" + joined(differ) + ")",
+            "run the same DDL on green (columns, CHECK constraints, tables, "
+            "partitions), then run setup again: it copies those tables again and "
+            "takes indexes, keys and foreign keys from blue itself");
+    }
+
+    //! Green has the DDL blue got since the fingerprint: the changed tables are emptied and
+    //! planned again, and post-data looks up what green already has (the DDL run there may
+    //! include indexes the new dump also holds).
+    Status accept_drift(const Drift& drift, pg::Connection& snap) {
+        warn(describe(drift) + "; green has the same definitions: those tables are copied again");
+        state_.done_steps.insert("post_data_started");
+        PGFLIP_TRY(save());
+        if (!state_.plan) return {};
+        auto on_blue = read_definitions(snap, pg::after(kLong));
+        if (!on_blue) return on_blue.take_error();
+        auto done = done_items();
+        if (!done) return done.take_error();
+        std::set<std::uint32_t> changed;
+        for (const auto& t : drift.changed) {
+            auto it = on_blue->find(t);
+            if (it != on_blue->end()) changed.insert(it->second.oid);
+        }
+        std::vector<const TablePlan*> redo;
+        for (const auto& t : state_.plan->tables) {
+            bool has_done = false;
+            for (const auto& [item, table] : *done) has_done = has_done || table == t.oid;
+            if (has_done && changed.count(t.oid) > 0) redo.push_back(&t);
+        }
+        return forget_tables(redo, done->size());
+    }
+
+    //! The plan at this snapshot, except that tables with items already on green keep their
+    //! planned items (ranges from an earlier snapshot, which green's items are part of).
+    Status plan_copy(pg::Connection& snap) {
+        auto fresh =
+            make_plan(snap, green(), options_.jobs, options_.chunk_bytes, pg::after(kLong));
+        if (!fresh) return fresh.take_error();
+        auto done = done_items();
+        if (!done) return done.take_error();
+        if (!state_.plan) PGFLIP_TRY(read_sequence_start());
+        state_.plan = keep_finished(std::move(fresh).value(), *done);
         PGFLIP_TRY(save());
         long long bytes = 0;
         for (const auto& t : state_.plan->tables) bytes += t.heap_bytes + t.toast_bytes;
@@ -490,6 +598,33 @@ class Setup {
                                      {"items", state_.plan->items.size()},
                                      {"bytes", bytes},
                                      {"chunk_bytes", state_.plan->chunk_bytes}});
+    }
+
+    //! `fresh`, with the tables green holds items of taken from the current plan instead; the
+    //! fresh items get ids no earlier item had.
+    Plan keep_finished(Plan fresh, const DoneItems& done) const {
+        if (!state_.plan) return fresh;
+        std::set<std::uint32_t> kept;
+        for (const auto& [item, table] : done) kept.insert(table);
+        Plan out;
+        out.chunk_bytes = fresh.chunk_bytes;
+        int last_id = 0;
+        for (const auto& item : state_.plan->items) {
+            last_id = std::max(last_id, item.id);
+            if (kept.count(item.table_oid) > 0) out.items.push_back(item);
+        }
+        for (const auto& t : state_.plan->tables) {
+            if (kept.count(t.oid) > 0) out.tables.push_back(t);
+        }
+        for (auto& t : fresh.tables) {
+            if (kept.count(t.oid) == 0) out.tables.push_back(std::move(t));
+        }
+        for (auto& item : fresh.items) {
+            if (kept.count(item.table_oid) > 0) continue;
+            item.id = ++last_id;
+            out.items.push_back(item);
+        }
+        return out;
     }
 
     Status read_foreign_keys(pg::Connection& snap) {
@@ -523,17 +658,6 @@ class Setup {
         }
         state_.sequences_at_start_ms = state::monotonic_ms();
         return {};
-    }
-
-    //! On resume, the schema restored on green must still be blue's.
-    Status check_unchanged(pg::Connection& snap) {
-        auto now = read_fingerprint(snap, pg::after(kLong));
-        if (!now) return now.take_error();
-        Drift drift = compare_fingerprints(state_.fingerprint, *now);
-        if (!drift.any()) return {};
-        return make_error(Side::blue, describe(drift),
-                          "green's schema was restored before this DDL: run the same DDL on "
-                          "green, then run setup again");
     }
 
     Status copy_rows(const SnapshotHolder& holder) {

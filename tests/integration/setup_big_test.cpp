@@ -268,5 +268,147 @@ TEST_F(SetupBig, AnotherMigrationsSetupLeavesThisOnesSessionsAlone) {
     rehearsal.expect_same_data();
 }
 
+// An index of about 27 MB (fillfactor 10 on wide keys) on 10000 rows: more index work than
+// big's, so the table is copied first, and finished before setup is killed in big's copy.
+constexpr const char* kFirstTables = R"sql(
+CREATE TABLE m (id int NOT NULL, pad text NOT NULL) PARTITION BY RANGE (id);
+CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) TO (100000);
+CREATE TABLE m2 PARTITION OF m FOR VALUES FROM (100000) TO (MAXVALUE);
+INSERT INTO m SELECT g, repeat('m', 200) FROM generate_series(1, 10000) g;
+INSERT INTO m SELECT 100000 + g, 'm2' FROM generate_series(1, 10) g;
+CREATE INDEX m_pad_idx ON m (id, pad) WITH (fillfactor = 10);
+CREATE TABLE r (id int PRIMARY KEY, pad text NOT NULL);
+INSERT INTO r SELECT g, repeat('r', 200) FROM generate_series(1, 10000) g;
+CREATE INDEX r_pad_idx ON r (id, pad) WITH (fillfactor = 10);
+)sql";
+
+TEST_F(SetupBig, FinishedTablesTruncatedOrRecreatedMeanwhileAreCopiedAgain) {
+    Migration m(blue_cluster(), green_cluster());
+    fill(m, 60000);
+    m.blue().connect().query_or_throw(kFirstTables);
+    pid_t pid = m.start_setup({"--jobs", "1", "--chunk-mb", "8"}, m.state_dir() / "first.log");
+    bool mid_copy = wait_for([&] { return count_items(m, "big", "done") >= 1; }, 300);
+    kill_and_reap(pid);
+    ASSERT_TRUE(mid_copy) << "the copy never got going";
+    ASSERT_EQ(count_items(m, "m1", "done"), 1) << "m1 is finished before the kill";
+    ASSERT_EQ(count_items(m, "r", "done"), 1) << "r is finished before the kill";
+    ASSERT_EQ(count_items(m, "m2", "done"), 0) << "killed too late";
+    // Neither shows in the old slot's stream: a partition's TRUNCATE is published via the root
+    // only for the whole table, and r's new rows belong to a new oid.
+    m.blue().connect().query_or_throw(
+        "TRUNCATE m1; DROP TABLE r; "
+        "CREATE TABLE r (id int PRIMARY KEY, pad text NOT NULL); "
+        "CREATE INDEX r_pad_idx ON r (id, pad) WITH (fillfactor = 10); "
+        "INSERT INTO r SELECT g, 'again' FROM generate_series(1, 500) g;");
+    auto report = m.setup({"--jobs", "2", "--chunk-mb", "8"});
+    EXPECT_TRUE(report["resumed"].get<bool>());
+    auto recopied = report["recopied_tables"];
+    EXPECT_NE(std::find(recopied.begin(), recopied.end(), "public.m1"), recopied.end())
+        << recopied.dump();
+    EXPECT_NE(std::find(recopied.begin(), recopied.end(), "public.r"), recopied.end())
+        << recopied.dump();
+    m.wait_caught_up();
+    m.expect_same_data();
+    auto green = m.green().connect();
+    EXPECT_EQ(green.query_or_throw("SELECT count(*) FROM r WHERE pad = 'again'").num(0, 0), 500);
+    EXPECT_EQ(
+        green.query_or_throw("SELECT count(*) FROM pg_indexes WHERE tablename = 'r'").num(0, 0), 2);
+}
+
+TEST_F(SetupBig, DdlOnBlueWhileSetupWasDeadIsAcceptedOnceGreenHasIt) {
+    Migration m(blue_cluster(), green_cluster());
+    fill(m, 100000);
+    ASSERT_TRUE(kill_mid_copy(m, {"--jobs", "2", "--chunk-mb", "8"}, 2));
+    const char* ddl =
+        "ALTER TABLE big ADD COLUMN extra int NOT NULL DEFAULT 7; "
+        "ALTER TABLE small ADD CONSTRAINT small_v_check CHECK (v <> '')";
+    auto blue = m.blue().connect();
+    blue.query_or_throw(ddl);
+    blue.query_or_throw("UPDATE big SET extra = id % 13 WHERE id % 10 = 0");
+    size_t snapshots = m.events("setup.snapshot").size();
+
+    auto refused = m.run({"setup", "--jobs", "2", "--chunk-mb", "8"});
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_NE((refused.out + refused.err).find("public.big"), std::string::npos)
+        << refused.out << refused.err;
+    EXPECT_NE((refused.out + refused.err).find("run the same DDL on green"), std::string::npos)
+        << refused.out << refused.err;
+    EXPECT_EQ(m.events("setup.snapshot").size(), snapshots) << "no snapshot spent on it";
+    auto again = m.run({"setup", "--jobs", "2", "--chunk-mb", "8"});
+    EXPECT_NE(again.exit_code, 0) << "still refused while green lacks the DDL";
+
+    m.green().connect().query_or_throw(ddl);
+    auto report = m.setup({"--jobs", "2", "--chunk-mb", "8"});
+    EXPECT_TRUE(report["resumed"].get<bool>());
+    blue.query_or_throw("UPDATE big SET extra = 99 WHERE id = 2");
+    m.wait_caught_up();
+    m.expect_same_data();
+    auto extra = m.green().connect().query_or_throw(
+        "SELECT count(*) FILTER (WHERE extra = 7), count(*) FILTER (WHERE extra = 99) FROM big");
+    auto on_blue = blue.query_or_throw(
+        "SELECT count(*) FILTER (WHERE extra = 7), count(*) FILTER (WHERE extra = 99) FROM big");
+    EXPECT_EQ(extra.num(0, 0), on_blue.num(0, 0));
+    EXPECT_EQ(extra.num(0, 1), 1);
+    auto dupes =
+        m.green().connect().query_or_throw("SELECT count(*) - count(DISTINCT id) FROM big");
+    EXPECT_EQ(dupes.num(0, 0), 0);
+}
+
+TEST_F(SetupBig, DdlBetweenSchemaRestoreAndPlanIsNotHidden) {
+    Migration m(blue_cluster(), green_cluster());
+    auto blue = m.blue().connect();
+    blue.query_or_throw(
+        "CREATE TABLE t (id int PRIMARY KEY, v text); "
+        "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 1000) g; "
+        "CREATE TABLE u (id int PRIMARY KEY, k int); "
+        "INSERT INTO u SELECT g, g % 10 FROM generate_series(1, 1000) g;");
+    // Setup is stopped exactly between the schema restore on green and the plan: a lock on
+    // pgflip.sentinel, which the plan's size query waits for and nothing before it touches
+    // (pg_dump leaves pgflip out). Taken once the slot exists: an ACCESS EXCLUSIVE lock gets a
+    // transaction id, which slot creation would wait for.
+    auto locker = m.blue().connect();
+    pid_t pid = m.start_setup({"--jobs", "2"}, m.state_dir() / "first.log");
+    bool created = false;
+    for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+         !created && std::chrono::steady_clock::now() < until;) {
+        created = !m.events("setup.snapshot").empty();
+    }
+    if (created)
+        locker.query_or_throw("BEGIN; LOCK TABLE pgflip.sentinel IN ACCESS EXCLUSIVE MODE");
+    auto admin = m.blue().connect();
+    bool planning = created && wait_for(
+                                   [&] {
+                                       return admin
+                                                  .query_or_throw(
+                                                      "SELECT count(*) FROM pg_locks l JOIN "
+                                                      "pg_stat_activity a USING (pid) WHERE "
+                                                      "a.application_name = $1 AND NOT l.granted "
+                                                      "AND l.relation = "
+                                                      "'pgflip.sentinel'::regclass",
+                                                      {"pgflip setup " + m.name() + " plan"})
+                                                  .num(0, 0) > 0;
+                                   },
+                                   120);
+    kill_and_reap(pid);
+    ASSERT_TRUE(created) << "setup never created its objects on blue";
+    ASSERT_TRUE(planning) << "the plan never waited for pgflip.sentinel: "
+                          << slurp(m.state_dir() / "first.log");
+    EXPECT_TRUE(m.green()
+                    .connect()
+                    .query_or_throw("SELECT to_regclass('pgflip.copy_done') IS NOT NULL")
+                    .boolean(0, 0))
+        << "green's schema is restored";
+    blue.query_or_throw("CREATE INDEX u_k_idx ON u (k)");
+    locker.query_or_throw("ROLLBACK");
+
+    auto report = m.setup({"--jobs", "2"});
+    EXPECT_TRUE(report["resumed"].get<bool>());
+    auto index = m.green().connect().query_or_throw(
+        "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname = 'u_k_idx'");
+    EXPECT_EQ(index.num(0, 0), 1) << "the index blue got meanwhile is on green";
+    m.wait_caught_up();
+    m.expect_same_data();
+}
+
 }  // namespace
 }  // namespace pgflip::test
