@@ -48,7 +48,7 @@ std::optional<Finding> check_ini(const PoolerHandle& p, const std::string& conff
                        "ini = \"" + conffile + "\"   # in this [[pooler]] of pgflip.toml");
     }
     std::string dir = fs::path(ini).parent_path().string();
-    if (dir.empty()) dir = ".";
+    if (dir.empty()) dir.assign(1, '.');  // not = ".": g++ 12 warns (-Wrestrict, a false positive)
     if (::access(ini.c_str(), W_OK) != 0 || ::access(dir.c_str(), W_OK) != 0) {
         return problem(p, "ini " + ini + " not writable",
                        "pgflip cannot write the file or create a file beside it in " + dir + ".",
