@@ -68,9 +68,12 @@ Result<Conninfo> Conninfo::parse(std::string_view text, Side side) {
 }
 
 std::string Conninfo::redacted() const {
-    if (password_.empty()) return join(opts_, nullptr);
+    // sslpassword (the passphrase of the client key) is as secret as the password.
+    auto opts = opts_;
+    if (auto it = opts.find("sslpassword"); it != opts.end()) it->second = kMask;
+    if (password_.empty()) return join(opts, nullptr);
     std::string mask = kMask;
-    return join(opts_, &mask);
+    return join(opts, &mask);
 }
 
 std::string Conninfo::secret_string() const {

@@ -27,6 +27,15 @@ TEST(Conninfo, UriPasswordIsRedacted) {
     EXPECT_EQ(c->redacted().find("hunter2"), std::string::npos);
 }
 
+TEST(Conninfo, SslKeyPassphraseIsRedacted) {
+    auto c = Conninfo::parse("host=h sslkey=/k.pem sslpassword=k3y-phrase user=u");
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->redacted().find("k3y-phrase"), std::string::npos) << c->redacted();
+    EXPECT_NE(c->redacted().find("sslpassword=********"), std::string::npos) << c->redacted();
+    EXPECT_EQ(redact_secrets("connection to h failed: sslpassword=k3y-phrase"),
+              "connection to h failed: sslpassword=********");
+}
+
 TEST(Conninfo, ValuesWithSpacesAndQuotesRoundTrip) {
     auto c = Conninfo::parse(R"(host=localhost dbname='my db' password='it\'s a \\ pw')");
     ASSERT_TRUE(c.ok());
