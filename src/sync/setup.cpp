@@ -80,6 +80,13 @@ long long ms_since(pg::Clock::time_point start) {
 //! Items green has committed: item id -> table oid.
 using DoneItems = std::map<int, std::uint32_t>;
 
+//! The tables green holds at least one finished item of.
+std::set<std::uint32_t> tables_of(const DoneItems& done) {
+    std::set<std::uint32_t> tables;
+    for (const auto& [item, table] : done) tables.insert(table);
+    return tables;
+}
+
 class Setup {
   public:
     Setup(const config::Config& config, const SetupOptions& options, Console& console)
@@ -410,11 +417,10 @@ class Setup {
         }
         auto moved = moved_tables(done);
         if (!moved) return moved.take_error();
+        const auto finished = tables_of(done);
         std::vector<const TablePlan*> redo;
         for (const auto& t : state_.plan->tables) {
-            bool has_done = false;
-            for (const auto& [item, table] : done) has_done = has_done || table == t.oid;
-            if (!has_done) continue;
+            if (finished.count(t.oid) == 0) continue;
             bool touched = !changed || changed->count(t.oid) > 0 || changed->count(t.root) > 0;
             if (touched || moved->count(t.oid) > 0) redo.push_back(&t);
         }
@@ -426,9 +432,7 @@ class Setup {
     //! never streamed when publishing via the root), or dropped and created again (the planned
     //! oid has no file node any more).
     Result<std::set<std::uint32_t>> moved_tables(const DoneItems& done) {
-        std::set<std::uint32_t> finished;
-        for (const auto& [item, table] : done) finished.insert(table);
-        nlohmann::json oids(finished);
+        nlohmann::json oids(tables_of(done));
         auto rows = blue().query(sql::sync_filenodes, {oids.dump()}, pg::after(kShort));
         if (!rows) return rows.take_error();
         std::set<std::uint32_t> moved;
@@ -568,11 +572,10 @@ class Setup {
             auto it = on_blue->find(t);
             if (it != on_blue->end()) changed.insert(it->second.oid);
         }
+        const auto finished = tables_of(*done);
         std::vector<const TablePlan*> redo;
         for (const auto& t : state_.plan->tables) {
-            bool has_done = false;
-            for (const auto& [item, table] : *done) has_done = has_done || table == t.oid;
-            if (has_done && changed.count(t.oid) > 0) redo.push_back(&t);
+            if (finished.count(t.oid) > 0 && changed.count(t.oid) > 0) redo.push_back(&t);
         }
         return forget_tables(redo, done->size());
     }
@@ -604,8 +607,7 @@ class Setup {
     //! fresh items get ids no earlier item had.
     Plan keep_finished(Plan fresh, const DoneItems& done) const {
         if (!state_.plan) return fresh;
-        std::set<std::uint32_t> kept;
-        for (const auto& [item, table] : done) kept.insert(table);
+        const auto kept = tables_of(done);
         Plan out;
         out.chunk_bytes = fresh.chunk_bytes;
         int last_id = 0;
